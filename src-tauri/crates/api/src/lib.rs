@@ -1,0 +1,12 @@
+//! switchboard-api: what the app can do, independent of the host. The Tauri shell and
+//! the CLI both drive a [`Switchboard`]; neither holds logic of its own.
+
+mod error;
+pub mod logging;
+pub mod paths;
+mod switchboard;
+mod types;
+
+pub use error::ApiError;
+pub use switchboard::{Config, Switchboard};
+pub use types::*;

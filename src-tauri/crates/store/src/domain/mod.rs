@@ -1,0 +1,33 @@
+//! Domain rows every later feature hangs off: the agency's workspace, its clients
+//! and brands, settings, and the credential-access audit log.
+//!
+//! Tenant isolation is structural: anything that belongs to a client is reached only
+//! through [`ClientRead`]/[`ClientWrite`], whose queries always bind that client's id.
+
+mod audit;
+mod clients;
+mod settings;
+
+pub use audit::AuditEntry;
+pub use clients::{Brand, Client, ClientPatch, ClientRead, ClientWrite, NewClient, Workspace};
+pub use settings::SettingKey;
+
+pub(crate) fn clean_name(what: &str, name: &str) -> crate::Result<String> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(crate::StoreError::Invalid(format!(
+            "{what} name cannot be empty"
+        )));
+    }
+    if name.chars().count() > 200 {
+        return Err(crate::StoreError::Invalid(format!(
+            "{what} name is longer than 200 characters"
+        )));
+    }
+    if name.chars().any(|c| c.is_control()) {
+        return Err(crate::StoreError::Invalid(format!(
+            "{what} name contains control characters"
+        )));
+    }
+    Ok(name.to_owned())
+}
