@@ -2,6 +2,7 @@
 //! the CLI both drive a [`Switchboard`]; neither holds logic of its own.
 
 mod error;
+pub mod links;
 pub mod logging;
 pub mod paths;
 mod switchboard;

@@ -48,7 +48,7 @@ pub enum StoreError {
     Keyring(String),
 
     #[error("storage error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
 
     #[error("file error: {0}")]
     Io(#[from] std::io::Error),
@@ -92,6 +92,14 @@ impl StoreError {
             }
         }
         StoreError::Sqlite(e)
+    }
+}
+
+/// Every SQLite error passes through [`StoreError::classify`], so a damaged page surfaces
+/// as `Damaged` wherever it is hit.
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::classify(e)
     }
 }
 

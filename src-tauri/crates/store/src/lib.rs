@@ -22,5 +22,13 @@ pub use migrate::Migrations;
 pub use rw::{Change, ChangeBatch, ChangeKind, Origin, Read, Write};
 pub use vault::{
     list_backups, newest_good_backup, restore_offline, validate_passphrase, BackupInfo,
-    IntegrityReport, NewKey, OpenOptions, Vault, VaultInfo, VaultPaths, DEFAULT_BACKUPS_KEPT,
+    IntegrityReport, NewKey, OpenOptions, Pragmas, Vault, VaultInfo, VaultPaths,
+    DEFAULT_BACKUPS_KEPT,
 };
+
+/// Key a raw connection the way the vault does (benchmarks compare it with plain SQLite).
+#[doc(hidden)]
+pub fn apply_key_for_bench(conn: &rusqlite::Connection, key: &VaultKey) {
+    conn.execute_batch(&format!("PRAGMA key = {};", key.pragma_literal().as_str()))
+        .expect("key pragma");
+}

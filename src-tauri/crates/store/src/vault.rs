@@ -113,6 +113,14 @@ pub struct IntegrityReport {
 }
 
 #[derive(Debug, Clone, Serialize)]
+pub struct Pragmas {
+    pub journal_mode: String,
+    pub synchronous: i64,
+    pub foreign_keys: bool,
+    pub temp_store: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
 pub struct VaultInfo {
     pub vault_id: String,
     pub key_mode: KeyMode,
@@ -150,6 +158,14 @@ pub struct Vault {
     listeners: Mutex<Vec<Listener>>,
 }
 
+impl std::fmt::Debug for Vault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Vault")
+            .field("dir", &self.paths.dir)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Open one connection and apply the key before anything else touches it. This is
 /// the single per-connection init hook every vault connection goes through.
 pub(crate) fn open_connection(path: &Path, key: &VaultKey, create: bool) -> Result<Connection> {
@@ -158,6 +174,8 @@ pub(crate) fn open_connection(path: &Path, key: &VaultKey, create: bool) -> Resu
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
     }
     let conn = Connection::open_with_flags(path, flags)?;
+    // Failures are reported through our errors; SQLCipher's own stderr logging is off.
+    let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE;");
     // The key pragma is built from bytes; its error, if any, is reported without the SQL.
     conn.execute_batch(&format!("PRAGMA key = {};", key.pragma_literal().as_str()))
         .map_err(|_| StoreError::Invalid("SQLCipher refused the key pragma".into()))?;
@@ -364,6 +382,9 @@ fn export_conn(conn: &Connection, dest: &Path, to: &VaultKey) -> Result<()> {
     let dest_str = dest
         .to_str()
         .ok_or_else(|| StoreError::Invalid("vault path is not valid UTF-8".into()))?;
+    // Vault connections are opened without CREATE, which ATTACH inherits: make the
+    // (empty, hence valid) file first.
+    fs::File::create(dest)?;
     conn.execute("ATTACH DATABASE ?1 AS rekeyed KEY ''", [dest_str])
         .map_err(StoreError::classify)?;
     let result = (|| {
@@ -740,6 +761,37 @@ impl Vault {
             db_path: self.paths.db.clone(),
             backups_dir: self.paths.backups.clone(),
             db_size_bytes: fs::metadata(&self.paths.db).map(|m| m.len()).unwrap_or(0),
+        })
+    }
+
+    /// The connection settings in force (for `doctor` and tests).
+    pub fn pragmas(&self) -> Result<Pragmas> {
+        let st = self.state.read().expect("vault state");
+        let conns = st
+            .conns
+            .as_ref()
+            .ok_or_else(|| StoreError::Invalid("the vault is closed".into()))?;
+        let c = conns.writer.lock().expect("writer");
+        Ok(Pragmas {
+            journal_mode: c.query_row("PRAGMA journal_mode", [], |r| r.get(0))?,
+            synchronous: c.query_row("PRAGMA synchronous", [], |r| r.get(0))?,
+            foreign_keys: c.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?,
+            temp_store: c.query_row("PRAGMA temp_store", [], |r| r.get(0))?,
+        })
+    }
+
+    /// Sort every row of the test-only `bulk` table through a temp b-tree (ORDER BY on an
+    /// unindexed expression) and count them: proves large sorts spill nowhere on disk.
+    #[doc(hidden)]
+    pub fn sort_probe(&self) -> Result<i64> {
+        self.read(|r| {
+            r.conn
+                .query_row(
+                    "SELECT count(*) FROM (SELECT body || id AS k FROM bulk ORDER BY k DESC)",
+                    [],
+                    |row| row.get(0),
+                )
+                .map_err(StoreError::classify)
         })
     }
 

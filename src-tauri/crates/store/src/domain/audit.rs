@@ -61,3 +61,55 @@ impl Read<'_> {
             .map_err(StoreError::classify)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::migrate::{apply, Migrations};
+
+    fn migrated() -> rusqlite::Connection {
+        let mut c = rusqlite::Connection::open_in_memory().unwrap();
+        c.execute_batch("PRAGMA foreign_keys = ON").unwrap();
+        for m in Migrations::embedded().iter() {
+            apply(&mut c, m, "2026-01-01T00:00:00Z").unwrap();
+        }
+        c
+    }
+
+    #[test]
+    fn audit_rows_cannot_be_changed_or_removed() {
+        let c = migrated();
+        c.execute(
+            "INSERT INTO audit_log (at, actor, action) VALUES ('t', 'app', 'token.read')",
+            [],
+        )
+        .unwrap();
+        let upd = c.execute("UPDATE audit_log SET action = 'nothing'", []);
+        assert!(upd.unwrap_err().to_string().contains("append-only"));
+        let del = c.execute("DELETE FROM audit_log", []);
+        assert!(del.unwrap_err().to_string().contains("append-only"));
+        let n: i64 = c
+            .query_row(
+                "SELECT count(*) FROM audit_log WHERE action = 'token.read'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(n, 1, "the row is still there");
+    }
+
+    #[test]
+    fn deleting_a_client_removes_its_brands() {
+        let c = migrated();
+        c.execute_batch(
+            "INSERT INTO workspace VALUES ('w', 'W', 't');
+             INSERT INTO clients (id, workspace_id, name, created_at, updated_at) VALUES ('c', 'w', 'C', 't', 't');
+             INSERT INTO brands VALUES ('b', 'c', 'B', 't', 't');
+             DELETE FROM clients WHERE id = 'c';",
+        )
+        .unwrap();
+        let n: i64 = c
+            .query_row("SELECT count(*) FROM brands", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 0, "brands cascade with their client");
+    }
+}

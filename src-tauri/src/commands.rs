@@ -1,0 +1,202 @@
+//! The IPC commands. Each is declared once here; `ipc.rs` registers them and generates
+//! the TypeScript bindings and the per-command permissions from the same list.
+//! Commands run the (blocking, SQLite) core on the blocking pool, never the UI thread.
+
+use secrecy::SecretString;
+use std::sync::Arc;
+use switchboard_api::*;
+use tauri::State;
+
+type Sb<'a> = State<'a, Arc<Switchboard>>;
+
+async fn blocking<T: Send + 'static>(
+    sb: &Sb<'_>,
+    f: impl FnOnce(&Switchboard) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let sb = Arc::clone(sb.inner());
+    tauri::async_runtime::spawn_blocking(move || f(&sb))
+        .await
+        .map_err(|_| ApiError::new("internal", "the operation stopped unexpectedly"))?
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn app_status(sb: Sb<'_>) -> Result<AppStatus, ApiError> {
+    blocking(&sb, |s| Ok(s.status())).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn unlock_vault(sb: Sb<'_>, passphrase: String) -> Result<AppStatus, ApiError> {
+    let p = SecretString::from(passphrase);
+    blocking(&sb, move |s| s.unlock(p)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn restore_damaged_vault(sb: Sb<'_>, file_name: String) -> Result<AppStatus, ApiError> {
+    blocking(&sb, move |s| s.restore_damaged(&file_name, None)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn vault_info(sb: Sb<'_>) -> Result<VaultInfo, ApiError> {
+    blocking(&sb, |s| s.vault_info()).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn vault_integrity_check(sb: Sb<'_>) -> Result<IntegrityReport, ApiError> {
+    blocking(&sb, |s| s.integrity_check()).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn vault_backup(sb: Sb<'_>) -> Result<BackupInfo, ApiError> {
+    blocking(&sb, |s| s.backup_now()).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn vault_backups(sb: Sb<'_>) -> Result<Vec<BackupInfo>, ApiError> {
+    blocking(&sb, |s| s.backups()).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn vault_restore(sb: Sb<'_>, file_name: String) -> Result<(), ApiError> {
+    blocking(&sb, move |s| s.restore(&file_name)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn vault_rekey(
+    sb: Sb<'_>,
+    mode: KeyMode,
+    passphrase: Option<String>,
+) -> Result<VaultInfo, ApiError> {
+    let p = passphrase.map(SecretString::from);
+    blocking(&sb, move |s| s.rekey(mode, p)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn get_workspace(sb: Sb<'_>) -> Result<Workspace, ApiError> {
+    blocking(&sb, |s| s.workspace()).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn rename_workspace(sb: Sb<'_>, name: String) -> Result<Workspace, ApiError> {
+    blocking(&sb, move |s| s.rename_workspace(&name)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_clients(sb: Sb<'_>, include_archived: bool) -> Result<Vec<Client>, ApiError> {
+    blocking(&sb, move |s| s.list_clients(include_archived)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn create_client(sb: Sb<'_>, input: NewClient) -> Result<Client, ApiError> {
+    blocking(&sb, move |s| s.create_client(input)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn update_client(
+    sb: Sb<'_>,
+    client_id: String,
+    patch: ClientPatch,
+) -> Result<Client, ApiError> {
+    blocking(&sb, move |s| s.update_client(&client_id, patch)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn archive_client(
+    sb: Sb<'_>,
+    client_id: String,
+    archived: bool,
+) -> Result<Client, ApiError> {
+    blocking(&sb, move |s| s.archive_client(&client_id, archived)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_client(sb: Sb<'_>, client_id: String) -> Result<(), ApiError> {
+    blocking(&sb, move |s| s.delete_client(&client_id)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_brands(sb: Sb<'_>, client_id: String) -> Result<Vec<Brand>, ApiError> {
+    blocking(&sb, move |s| s.list_brands(&client_id)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn create_brand(sb: Sb<'_>, client_id: String, name: String) -> Result<Brand, ApiError> {
+    blocking(&sb, move |s| s.create_brand(&client_id, &name)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn rename_brand(
+    sb: Sb<'_>,
+    client_id: String,
+    brand_id: String,
+    name: String,
+) -> Result<Brand, ApiError> {
+    blocking(&sb, move |s| s.rename_brand(&client_id, &brand_id, &name)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_brand(sb: Sb<'_>, client_id: String, brand_id: String) -> Result<(), ApiError> {
+    blocking(&sb, move |s| s.delete_brand(&client_id, &brand_id)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn get_settings(sb: Sb<'_>) -> Result<Settings, ApiError> {
+    blocking(&sb, |s| s.settings()).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_setting(
+    sb: Sb<'_>,
+    key: SettingName,
+    value: String,
+) -> Result<Settings, ApiError> {
+    blocking(&sb, move |s| s.set_setting(key, &value)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn audit_log(
+    sb: Sb<'_>,
+    limit: u32,
+    before: Option<i64>,
+) -> Result<Vec<AuditEntry>, ApiError> {
+    blocking(&sb, move |s| s.audit_log(limit, before)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn check_for_update(app: tauri::AppHandle, sb: Sb<'_>) -> Result<UpdateCheck, ApiError> {
+    let settings = blocking(&sb, |s| s.settings()).await?;
+    crate::shell::check_for_update(&app, &settings).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn open_external(app: tauri::AppHandle, url: String) -> Result<(), ApiError> {
+    let url = switchboard_api::links::check_external_url(&url)?;
+    use tauri_plugin_opener::OpenerExt;
+    app.opener()
+        .open_url(url.as_str(), None::<&str>)
+        .map_err(|e| ApiError::new("open_failed", format!("Could not open the browser: {e}")))
+}

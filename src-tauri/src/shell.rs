@@ -1,0 +1,245 @@
+//! Tauri wiring: plugins (single instance first, then deep link, updater, opener), the
+//! main window that hides to the tray, the tray menu, deep-link intake and the hourly
+//! upkeep tick.
+
+use crate::ipc::{self, DeepLinkReceived, VaultChanged};
+use std::sync::Arc;
+use switchboard_api::links::{parse_deep_link, DeepLinkReport};
+use switchboard_api::{ApiError, Config, Settings, Switchboard, UpdateCheck};
+use switchboard_store::{OsKeyring, SystemClock};
+use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
+use tauri::tray::TrayIconBuilder;
+use tauri::{AppHandle, Manager, WindowEvent};
+use tauri_specta::Event;
+
+const MAIN: &str = "main";
+
+fn show_main(app: &AppHandle) {
+    if let Some(w) = app.get_webview_window(MAIN) {
+        let _ = w.unminimize();
+        let _ = w.show();
+        let _ = w.set_focus();
+    }
+}
+
+/// Validate a deep link and tell the UI the outcome. Nothing is stored and nothing else
+/// happens: no sign-in flow exists to complete yet, so even a well-formed callback is
+/// refused with that reason.
+fn handle_deep_link(app: &AppHandle, raw: &str) {
+    let report = match parse_deep_link(raw) {
+        Ok(link) => {
+            tracing::info!(?link, "deep link received with no sign-in waiting");
+            DeepLinkReport {
+                accepted: false,
+                message: "No sign-in is waiting for this callback; nothing was changed.".into(),
+            }
+        }
+        Err(e) => {
+            tracing::warn!(code = %e.code, "{}", e.message);
+            DeepLinkReport {
+                accepted: false,
+                message: e.message,
+            }
+        }
+    };
+    let _ = DeepLinkReceived::from(report).emit_to(app, MAIN);
+}
+
+/// No X11/Wayland display on Linux: say so instead of letting GTK abort.
+fn exit_without_display() {
+    #[cfg(target_os = "linux")]
+    {
+        let has = |v: &str| std::env::var_os(v).is_some_and(|s| !s.is_empty());
+        if !has("DISPLAY") && !has("WAYLAND_DISPLAY") {
+            eprintln!(
+                "Switchboard needs a graphical display (no DISPLAY or WAYLAND_DISPLAY is set).\n\
+                 On a headless machine use the CLI instead: switchboard-cli --help"
+            );
+            std::process::exit(2);
+        }
+    }
+}
+
+pub fn run() {
+    exit_without_display();
+    let explicit = std::env::var_os(switchboard_api::paths::DATA_DIR_ENV).is_some();
+    let data_dir = switchboard_api::paths::data_dir(None);
+    let _log = switchboard_api::logging::init(
+        &switchboard_api::paths::log_dir(explicit, &data_dir),
+        "switchboard",
+        "info",
+    );
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), data_dir = %data_dir.display(), "Switchboard starting");
+
+    let specta = ipc::builder();
+    let sb = Arc::new(Switchboard::start(Config {
+        data_dir,
+        secrets: Arc::new(OsKeyring),
+        clock: Arc::new(SystemClock),
+        actor: "app".into(),
+        create: true,
+    }));
+
+    tauri::Builder::default()
+        // Must be first: a second launch (e.g. the OS opening a deep link) hands its
+        // arguments to this instance and exits.
+        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            show_main(app)
+        }))
+        .plugin(tauri_plugin_deep_link::init())
+        .plugin(tauri_plugin_updater::Builder::new().build())
+        .plugin(tauri_plugin_opener::init())
+        .manage(sb.clone())
+        .invoke_handler(specta.invoke_handler())
+        .on_window_event(|window, event| {
+            // Closing the window keeps Switchboard running in the tray.
+            if let WindowEvent::CloseRequested { api, .. } = event {
+                if window.label() == MAIN {
+                    api.prevent_close();
+                    let _ = window.hide();
+                }
+            }
+        })
+        .setup(move |app| {
+            specta.mount_events(app);
+            let handle = app.handle().clone();
+            {
+                let handle = handle.clone();
+                sb.on_change(move |batch| {
+                    let _ = VaultChanged::from(batch).emit_to(&handle, MAIN);
+                });
+            }
+            setup_tray(app)?;
+            setup_deep_links(app);
+            spawn_upkeep(sb.clone());
+            Ok(())
+        })
+        .run(tauri::generate_context!("tauri.conf.json"))
+        .expect("error while running Switchboard");
+}
+
+fn setup_tray(app: &tauri::App) -> tauri::Result<()> {
+    let open = MenuItem::with_id(app, "open", "Open Switchboard", true, None::<&str>)?;
+    // The scheduler arrives with publishing; until then the tray says so plainly.
+    let scheduler = MenuItem::with_id(
+        app,
+        "scheduler",
+        "Scheduler: not set up yet",
+        false,
+        None::<&str>,
+    )?;
+    let quit = MenuItem::with_id(app, "quit", "Quit Switchboard", true, None::<&str>)?;
+    let menu = Menu::with_items(
+        app,
+        &[
+            &open,
+            &scheduler,
+            &PredefinedMenuItem::separator(app)?,
+            &quit,
+        ],
+    )?;
+    let mut tray = TrayIconBuilder::with_id("main")
+        .tooltip("Switchboard")
+        .menu(&menu)
+        .show_menu_on_left_click(true)
+        .on_menu_event(|app, event| match event.id.as_ref() {
+            "open" => show_main(app),
+            "quit" => app.exit(0),
+            _ => {}
+        });
+    if let Some(icon) = app.default_window_icon() {
+        tray = tray.icon(icon.clone());
+    }
+    tray.build(app)?;
+    Ok(())
+}
+
+fn setup_deep_links(app: &tauri::App) {
+    use tauri_plugin_deep_link::DeepLinkExt;
+    // Linux and Windows register the scheme at run time (macOS does it from the bundle).
+    #[cfg(any(target_os = "linux", windows))]
+    if let Err(e) = app.deep_link().register_all() {
+        tracing::warn!(
+            "could not register the {} scheme: {e}",
+            switchboard_api::links::DEEP_LINK_SCHEME
+        );
+    }
+    let handle = app.handle().clone();
+    app.deep_link().on_open_url(move |event| {
+        for url in event.urls() {
+            handle_deep_link(&handle, url.as_str());
+        }
+    });
+    // Launched by a deep link: the URL arrives as the current link.
+    if let Ok(Some(urls)) = app.deep_link().get_current() {
+        for url in urls {
+            handle_deep_link(app.handle(), url.as_str());
+        }
+    }
+}
+
+/// Hourly: the daily encrypted backup when due.
+fn spawn_upkeep(sb: Arc<Switchboard>) {
+    tauri::async_runtime::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            let sb = sb.clone();
+            let _ = tauri::async_runtime::spawn_blocking(move || {
+                if let Err(e) = sb.maintenance_tick() {
+                    tracing::warn!(code = %e.code, "upkeep: {}", e.message);
+                }
+            })
+            .await;
+        }
+    });
+}
+
+/// Check the configured (or Settings-overridden) endpoint for a signed release.
+pub async fn check_for_update(
+    app: &AppHandle,
+    settings: &Settings,
+) -> Result<UpdateCheck, ApiError> {
+    let updater = updater_for(app, &settings.updater_endpoint, &settings.updater_pubkey)?;
+    let current_version = app.package_info().version.to_string();
+    match updater.check().await {
+        Ok(Some(u)) => Ok(UpdateCheck {
+            available: true,
+            version: Some(u.version.clone()),
+            notes: u.body.clone(),
+            current_version,
+        }),
+        Ok(None) => Ok(UpdateCheck {
+            available: false,
+            version: None,
+            notes: None,
+            current_version,
+        }),
+        Err(e) => Err(ApiError::new(
+            "update_check_failed",
+            format!("Could not check for updates: {e}"),
+        )),
+    }
+}
+
+/// An updater for `endpoint`/`pubkey` (empty: the ones in tauri.conf.json).
+pub fn updater_for<R: tauri::Runtime>(
+    app: &AppHandle<R>,
+    endpoint: &str,
+    pubkey: &str,
+) -> Result<tauri_plugin_updater::Updater, ApiError> {
+    use tauri_plugin_updater::UpdaterExt;
+    let mut b = app.updater_builder();
+    if !endpoint.is_empty() {
+        let url = url::Url::parse(endpoint)
+            .map_err(|_| ApiError::invalid("the update endpoint is not a URL"))?;
+        b = b
+            .endpoints(vec![url])
+            .map_err(|e| ApiError::new("update_check_failed", e.to_string()))?;
+    }
+    if !pubkey.is_empty() {
+        b = b.pubkey(pubkey);
+    }
+    b.build()
+        .map_err(|e| ApiError::new("update_check_failed", e.to_string()))
+}

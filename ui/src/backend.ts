@@ -1,0 +1,173 @@
+// The ONLY module of the UI that talks to the Rust side. Everything else uses
+// the `Backend` interface (via `useBackend()`), so tests can swap in the
+// in-memory fake from src/test/mockBackend.ts.
+import { createContext, createElement, useContext, type ReactNode } from 'react';
+import { commands, events } from './bindings';
+import type {
+  ApiError,
+  AppStatus,
+  AuditEntry,
+  BackupInfo,
+  Brand,
+  Client,
+  ClientPatch,
+  IntegrityReport,
+  KeyMode,
+  NewClient,
+  SettingName,
+  Settings,
+  UpdateCheck,
+  VaultInfo,
+  Workspace,
+} from './bindings';
+
+export type {
+  ApiError,
+  AppStatus,
+  AuditEntry,
+  BackupInfo,
+  Brand,
+  Client,
+  ClientPatch,
+  IntegrityReport,
+  KeyMode,
+  NewClient,
+  SettingName,
+  Settings,
+  UpdateCheck,
+  VaultInfo,
+  VaultState,
+  Workspace,
+} from './bindings';
+
+/** Payload of the "vault-changed" Tauri event. */
+export type ChangeOrigin = 'user' | 'import' | 'sync' | 'scheduler' | 'system';
+export type EntityChange = { entity: string; id: string; kind: 'created' | 'updated' | 'deleted' };
+export type VaultChanged = { origin: ChangeOrigin; changes: EntityChange[] };
+
+type Result<T, E> = { status: 'ok'; data: T } | { status: 'error'; error: E };
+
+/** Error raised by every Backend method when the command answered {status:"error"}. */
+export class BackendError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = 'BackendError';
+    this.code = code;
+  }
+}
+
+export interface Backend {
+  /** Never fails on the Rust side (may still reject when not running inside Tauri). */
+  appStatus(): Promise<AppStatus>;
+  unlockVault(passphrase: string): Promise<AppStatus>;
+  restoreDamagedVault(fileName: string): Promise<AppStatus>;
+  vaultInfo(): Promise<VaultInfo>;
+  vaultIntegrityCheck(): Promise<IntegrityReport>;
+  vaultBackup(): Promise<BackupInfo>;
+  vaultBackups(): Promise<BackupInfo[]>;
+  vaultRestore(fileName: string): Promise<null>;
+  vaultRekey(mode: KeyMode, passphrase: string | null): Promise<VaultInfo>;
+  getWorkspace(): Promise<Workspace>;
+  renameWorkspace(name: string): Promise<Workspace>;
+  listClients(includeArchived: boolean): Promise<Client[]>;
+  createClient(input: NewClient): Promise<Client>;
+  updateClient(clientId: string, patch: ClientPatch): Promise<Client>;
+  archiveClient(clientId: string, archived: boolean): Promise<Client>;
+  deleteClient(clientId: string): Promise<null>;
+  listBrands(clientId: string): Promise<Brand[]>;
+  createBrand(clientId: string, name: string): Promise<Brand>;
+  renameBrand(clientId: string, brandId: string, name: string): Promise<Brand>;
+  deleteBrand(clientId: string, brandId: string): Promise<null>;
+  getSettings(): Promise<Settings>;
+  setSetting(key: SettingName, value: string): Promise<Settings>;
+  auditLog(limit: number, before: number | null): Promise<AuditEntry[]>;
+  checkForUpdate(): Promise<UpdateCheck>;
+  openExternal(url: string): Promise<null>;
+  /** Subscribe to "vault-changed"; returns an unsubscribe function. */
+  onVaultChanged(cb: (event: VaultChanged) => void): () => void;
+}
+
+/** Turns anything thrown or returned as an error into a BackendError. */
+export function toBackendError(e: unknown): BackendError {
+  if (e instanceof BackendError) return e;
+  if (e && typeof e === 'object' && 'code' in e && 'message' in e) {
+    const api = e as ApiError;
+    return new BackendError(String(api.code), String(api.message));
+  }
+  if (e instanceof Error) return new BackendError('internal', e.message);
+  return new BackendError('internal', String(e));
+}
+
+async function unwrap<T>(pending: Promise<Result<T, ApiError>>): Promise<T> {
+  let result: Result<T, ApiError>;
+  try {
+    result = await pending;
+  } catch (e) {
+    throw toBackendError(e);
+  }
+  if (result.status === 'error') throw toBackendError(result.error);
+  return result.data;
+}
+
+/** The real implementation, on top of the tauri-specta generated `commands`. */
+export const tauriBackend: Backend = {
+  appStatus: () => unwrap(commands.appStatus()),
+  unlockVault: (passphrase) => unwrap(commands.unlockVault(passphrase)),
+  restoreDamagedVault: (fileName) => unwrap(commands.restoreDamagedVault(fileName)),
+  vaultInfo: () => unwrap(commands.vaultInfo()),
+  vaultIntegrityCheck: () => unwrap(commands.vaultIntegrityCheck()),
+  vaultBackup: () => unwrap(commands.vaultBackup()),
+  vaultBackups: () => unwrap(commands.vaultBackups()),
+  vaultRestore: (fileName) => unwrap(commands.vaultRestore(fileName)),
+  vaultRekey: (mode, passphrase) => unwrap(commands.vaultRekey(mode, passphrase)),
+  getWorkspace: () => unwrap(commands.getWorkspace()),
+  renameWorkspace: (name) => unwrap(commands.renameWorkspace(name)),
+  listClients: (includeArchived) => unwrap(commands.listClients(includeArchived)),
+  createClient: (input) => unwrap(commands.createClient(input)),
+  updateClient: (clientId, patch) => unwrap(commands.updateClient(clientId, patch)),
+  archiveClient: (clientId, archived) => unwrap(commands.archiveClient(clientId, archived)),
+  deleteClient: (clientId) => unwrap(commands.deleteClient(clientId)),
+  listBrands: (clientId) => unwrap(commands.listBrands(clientId)),
+  createBrand: (clientId, name) => unwrap(commands.createBrand(clientId, name)),
+  renameBrand: (clientId, brandId, name) => unwrap(commands.renameBrand(clientId, brandId, name)),
+  deleteBrand: (clientId, brandId) => unwrap(commands.deleteBrand(clientId, brandId)),
+  getSettings: () => unwrap(commands.getSettings()),
+  setSetting: (key, value) => unwrap(commands.setSetting(key, value)),
+  auditLog: (limit, before) => unwrap(commands.auditLog(limit, before)),
+  checkForUpdate: () => unwrap(commands.checkForUpdate()),
+  openExternal: (url) => unwrap(commands.openExternal(url)),
+  onVaultChanged(cb) {
+    let unlisten: (() => void) | null = null;
+    let cancelled = false;
+    events.vaultChanged
+      .listen((event) => cb(event.payload as VaultChanged))
+      .then((fn) => {
+        if (cancelled) fn();
+        else unlisten = fn;
+      })
+      .catch(() => {
+        // Not running inside Tauri (e.g. plain browser): no events to listen to.
+      });
+    return () => {
+      cancelled = true;
+      unlisten?.();
+    };
+  },
+};
+
+const BackendContext = createContext<Backend>(tauriBackend);
+
+/** Provides a Backend to the tree; tests pass the in-memory fake here. */
+export function BackendProvider({ backend, children }: { backend: Backend; children: ReactNode }) {
+  return createElement(BackendContext.Provider, { value: backend }, children);
+}
+
+export function useBackend(): Backend {
+  return useContext(BackendContext);
+}
+
+/** Human-readable message for anything caught from a Backend call. */
+export function errorMessage(e: unknown): string {
+  return toBackendError(e).message;
+}

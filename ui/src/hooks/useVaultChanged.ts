@@ -1,0 +1,31 @@
+import { useEffect, useRef } from 'react';
+import { useBackend, type VaultChanged } from '../backend';
+
+/**
+ * Calls `onChange` (debounced) whenever the backend reports "vault-changed".
+ * Bursts of events (imports, sync) collapse into one refresh.
+ */
+export function useVaultChanged(onChange: (events: VaultChanged[]) => void, delayMs = 300) {
+  const backend = useBackend();
+  const callback = useRef(onChange);
+  callback.current = onChange;
+
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    let pending: VaultChanged[] = [];
+    const unsubscribe = backend.onVaultChanged((event) => {
+      pending.push(event);
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => {
+        const batch = pending;
+        pending = [];
+        timer = null;
+        callback.current(batch);
+      }, delayMs);
+    });
+    return () => {
+      if (timer) clearTimeout(timer);
+      unsubscribe();
+    };
+  }, [backend, delayMs]);
+}
