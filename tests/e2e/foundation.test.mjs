@@ -6,7 +6,7 @@
 // is re-keyed to a passphrase in Settings, and the next launch asks for it.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync, readdirSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { Builder, By, until } from "selenium-webdriver";
@@ -38,44 +38,80 @@ before(async () => {
 
 after(() => driverProc?.kill());
 
+function appPids() {
+  try {
+    return execFileSync("pgrep", ["-f", "-x", APP]).toString().trim().split("\n").filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+// Closing the window keeps Switchboard in the tray (by design), so "quit" means ending
+// the process, as the tray's Quit does. Wait until it is gone before the next launch.
+async function stopApp(driver) {
+  log("quit");
+  await driver.quit().catch(() => {});
+  log("quit done; pids", appPids());
+  for (let i = 0; i < 100 && appPids().length; i++) {
+    if (i === 0) for (const p of appPids()) process.kill(Number(p), "SIGTERM");
+    if (i === 50) for (const p of appPids()) process.kill(Number(p), "SIGKILL");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(appPids().length, 0, "the app has exited");
+}
+
 async function launch() {
-  const started = Date.now();
-  const driver = await new Builder()
+  assert.equal(appPids().length, 0, "no Switchboard is running before a launch");
+  const session = new Builder()
     .usingServer(`http://127.0.0.1:${PORT}/`)
     .withCapabilities({ browserName: "wry", "tauri:options": { application: APP } })
     .build();
-  return { driver, started };
+  const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error("no WebDriver session within 60 s")), 60_000));
+  log("launch");
+  const driver = await Promise.race([session, timeout]);
+  log("session up");
+  return { driver };
 }
 
 const byTestId = (id) => By.css(`[data-testid="${id}"]`);
 
+const log = (...a) => console.error(`[e2e ${new Date().toISOString()}]`, ...a);
+
 async function find(driver, id, timeout = 15_000) {
+  log("find", id);
   const el = await driver.wait(until.elementLocated(byTestId(id)), timeout, `no element ${id}`);
   await driver.wait(until.elementIsVisible(el), timeout, `${id} not visible`);
   return el;
 }
 
-async function waitText(driver, id, text, timeout = 15_000) {
-  await driver.wait(
-    async () => {
-      const els = await driver.findElements(byTestId(id));
-      for (const e of els) if ((await e.getText()).includes(text)) return true;
-      return false;
-    },
-    timeout,
-    `no ${id} containing "${text}"`,
+async function texts(driver, id) {
+  return driver.executeScript(
+    (sel) => [...document.querySelectorAll(sel)].map((e) => e.textContent ?? ""),
+    `[data-testid="${id}"]`,
   );
+}
+
+async function waitText(driver, id, text, timeout = 15_000) {
+  log("waitText", id);
+  const deadline = Date.now() + timeout;
+  let seen = [];
+  while (Date.now() < deadline) {
+    seen = await texts(driver, id);
+    if (seen.some((t) => t.includes(text))) return;
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`no ${id} containing "${text}" within ${timeout} ms (saw ${JSON.stringify(seen)})`);
 }
 
 async function shot(driver, name) {
   writeFileSync(join(OUT, `${name}.png`), await driver.takeScreenshot(), "base64");
 }
 
-async function clickRow(driver, id, text) {
-  for (const e of await driver.findElements(byTestId(id))) {
-    if ((await e.getText()).includes(text)) return e.click();
+async function openClient(driver, name) {
+  for (const row of await driver.findElements(byTestId("client-row"))) {
+    if ((await row.getText()).includes(name)) return (await row.findElement(byTestId("client-open"))).click();
   }
-  throw new Error(`no ${id} row with ${text}`);
+  throw new Error(`no client row with ${name}`);
 }
 
 test("first launch creates a keyring vault; a client and brand survive a restart", async () => {
@@ -86,21 +122,24 @@ test("first launch creates a keyring vault; a client and brand survive a restart
     await name.sendKeys("Northwind Outfitters");
     await (await find(driver, "new-client-submit")).click();
     await waitText(driver, "client-row", "Northwind Outfitters");
-    await clickRow(driver, "client-row", "Northwind Outfitters");
+    await openClient(driver, "Northwind Outfitters");
     const brand = await find(driver, "new-brand-name");
     await brand.sendKeys("Northwind Trail");
     await (await find(driver, "new-brand-submit")).click();
     await waitText(driver, "brand-row", "Northwind Trail");
     await shot(driver, "01-client-and-brand");
+  } catch (e) {
+    await shot(driver, "failure-01").catch(() => {});
+    throw e;
   } finally {
-    await driver.quit();
+    await stopApp(driver);
   }
 
   ({ driver } = await launch());
   try {
     await (await find(driver, "nav-clients")).click();
     await waitText(driver, "client-row", "Northwind Outfitters");
-    await clickRow(driver, "client-row", "Northwind Outfitters");
+    await openClient(driver, "Northwind Outfitters");
     await waitText(driver, "brand-row", "Northwind Trail");
     await (await find(driver, "nav-settings")).click();
     await waitText(driver, "vault-encryption-status", "Encrypted");
@@ -110,11 +149,60 @@ test("first launch creates a keyring vault; a client and brand survive a restart
     await (await find(driver, "vault-integrity-run")).click();
     await waitText(driver, "vault-integrity-result", "OK");
     await shot(driver, "02-settings-vault");
+  } catch (e) {
+    await shot(driver, "failure-02").catch(() => {});
+    throw e;
   } finally {
-    await driver.quit();
+    await stopApp(driver);
   }
   const home = process.env.HOME;
   const vaultDir = join(home, ".local/share/switchboard");
   assert.ok(existsSync(join(vaultDir, "vault.db")), `vault in the OS app-data dir (${vaultDir})`);
   assert.ok(readdirSync(join(vaultDir, "backups")).length >= 1, "the daily backup was taken");
+});
+
+test("re-keying to a passphrase in Settings makes the next launch ask for it", async () => {
+  let { driver } = await launch();
+  try {
+    await (await find(driver, "nav-settings")).click();
+    await waitText(driver, "vault-key-mode", "OS keyring");
+    await (await find(driver, "rekey-mode-passphrase")).click();
+    await (await find(driver, "rekey-passphrase")).sendKeys(PASSPHRASE);
+    await (await find(driver, "rekey-passphrase-confirm")).sendKeys(PASSPHRASE);
+    await (await find(driver, "rekey-start")).click();
+    await (await find(driver, "confirm-ok")).click();
+    await waitText(driver, "vault-key-mode", "Passphrase", 30_000);
+    await shot(driver, "03-rekeyed-to-passphrase");
+  } catch (e) {
+    await shot(driver, "failure-03").catch(() => {});
+    throw e;
+  } finally {
+    await stopApp(driver);
+  }
+
+  ({ driver } = await launch());
+  try {
+    const input = await find(driver, "unlock-passphrase");
+    await input.sendKeys("not the passphrase at all");
+    await (await find(driver, "unlock-submit")).click();
+    await driver.wait(
+      async () => (await driver.executeScript(() => document.body.textContent ?? "")).includes("does not unlock"),
+      15_000,
+      "a wrong passphrase is refused with a message",
+    );
+    await input.clear();
+    await input.sendKeys(PASSPHRASE);
+    await (await find(driver, "unlock-submit")).click();
+    await (await find(driver, "nav-clients")).click();
+    await waitText(driver, "client-row", "Northwind Outfitters");
+    await (await find(driver, "nav-settings")).click();
+    await waitText(driver, "vault-encryption-status", "Encrypted");
+    await waitText(driver, "vault-key-mode", "Passphrase");
+    await shot(driver, "04-unlocked-with-passphrase");
+  } catch (e) {
+    await shot(driver, "failure-04").catch(() => {});
+    throw e;
+  } finally {
+    await stopApp(driver);
+  }
 });

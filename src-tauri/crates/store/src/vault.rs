@@ -684,9 +684,7 @@ impl Vault {
         };
         let result = (|| {
             let tx = conn.transaction().map_err(StoreError::classify)?;
-            let r = Read::new(&tx, self.clock.as_ref());
-            let out = f(&r)?;
-            drop(r);
+            let out = f(&Read::new(&tx, self.clock.as_ref()))?;
             tx.finish().map_err(StoreError::classify)?;
             Ok(out)
         })();

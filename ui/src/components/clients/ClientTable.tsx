@@ -37,7 +37,7 @@ export function ClientTable({ clients, selectedId, onSelect, onEdit, onArchive, 
             >
               <Table.Td>
                 <Group gap="xs" wrap="nowrap">
-                  <Anchor component="button" type="button" fw={selected ? 700 : 500} onClick={() => onSelect(c)} aria-current={selected || undefined}>
+                  <Anchor component="button" type="button" data-testid="client-open" fw={selected ? 700 : 500} onClick={() => onSelect(c)} aria-current={selected || undefined}>
                     {c.name}
                   </Anchor>
                   {archived && (

@@ -51,7 +51,7 @@ export function RekeySection({ info, onChanged }: { info: VaultInfo; onChanged: 
       <Radio.Group value={mode} onChange={(v) => setMode(v as KeyMode)} label="New key" data-testid="rekey-mode">
         <Stack gap="xs" mt="xs">
           <Radio value="keyring" label="New random key in OS keyring" description="Switchboard opens without asking for anything." />
-          <Radio value="passphrase" label="Switch to passphrase" description="You type it every time Switchboard starts. It cannot be recovered if lost." />
+          <Radio value="passphrase" data-testid="rekey-mode-passphrase" label="Switch to passphrase" description="You type it every time Switchboard starts. It cannot be recovered if lost." />
         </Stack>
       </Radio.Group>
       {mode === 'passphrase' && (
