@@ -7,6 +7,7 @@ const CANARIES = [
   "CANARY-passphrase-a1b2c3d4e5",
   "CANARY-passphrase-f6e7d8c9b0",
   "CANARY-e2e-passphrase-93b1",
+  "CANARY-oauth-code-5f1e",
 ];
 const root = process.argv[2];
 if (!root) throw new Error("usage: scan-canaries.mjs DIR");

@@ -206,3 +206,32 @@ test("re-keying to a passphrase in Settings makes the next launch ask for it", a
     await stopApp(driver);
   }
 });
+
+test("deep links reach the running instance and are validated strictly", async () => {
+  const { driver } = await launch();
+  try {
+    await find(driver, "unlock-passphrase"); // the vault is passphrase-protected by now
+    const bodyHas = (text) =>
+      driver.wait(
+        async () => (await driver.executeScript(() => document.body.textContent ?? "")).includes(text),
+        15_000,
+        `the app shows "${text}"`,
+      );
+    const second = (url) => execFileSync(APP, [url], { timeout: 20_000, stdio: "pipe" });
+
+    // A second launch hands the link to the running instance and exits.
+    second("dev.switchboard.app://oauth/callback?code=CANARY-oauth-code-5f1e&state=abc");
+    await bodyHas("No sign-in is waiting for this callback");
+    second("dev.switchboard.app://oauth/callback?code=x&state=y&redirect_to=https%3A%2F%2Fevil.example");
+    await bodyHas("unexpected parameter 'redirect_to'");
+    assert.equal(appPids().length, 1, "still exactly one Switchboard running");
+    await shot(driver, "05-deep-link-notices");
+    const logs = join(process.env.HOME, ".local/state/switchboard/logs");
+    assert.ok(existsSync(logs) && readdirSync(logs).length > 0, "the app writes rolling log files");
+  } catch (e) {
+    await shot(driver, "failure-05").catch(() => {});
+    throw e;
+  } finally {
+    await stopApp(driver);
+  }
+});

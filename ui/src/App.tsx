@@ -3,6 +3,7 @@ import { Notifications } from '@mantine/notifications';
 import { AppDataProvider } from './appData';
 import { BackendProvider, type Backend } from './backend';
 import { AppLayout } from './components/AppLayout';
+import { DeepLinkNotices } from './components/DeepLinkNotices';
 import { StartupGate } from './components/StartupGate';
 import { theme } from './theme';
 
@@ -17,6 +18,7 @@ export function App({ backend, env = 'default' }: Props) {
     <MantineProvider theme={theme} defaultColorScheme="auto" env={env}>
       <Notifications position="top-right" limit={4} />
       <BackendProvider backend={backend}>
+        <DeepLinkNotices />
         <StartupGate>
           <AppDataProvider>
             <AppLayout />

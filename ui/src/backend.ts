@@ -5,6 +5,7 @@ import { createContext, createElement, useContext, type ReactNode } from 'react'
 import { commands, events } from './bindings';
 import type {
   ApiError,
+  DeepLinkReceived,
   AppStatus,
   AuditEntry,
   BackupInfo,
@@ -23,6 +24,7 @@ import type {
 
 export type {
   ApiError,
+  DeepLinkReceived,
   AppStatus,
   AuditEntry,
   BackupInfo,
@@ -86,6 +88,8 @@ export interface Backend {
   openExternal(url: string): Promise<null>;
   /** Subscribe to "vault-changed"; returns an unsubscribe function. */
   onVaultChanged(cb: (event: VaultChanged) => void): () => void;
+  /** Subscribe to "deep-link-received" (the outcome of a link the OS handed us). */
+  onDeepLink(cb: (event: DeepLinkReceived) => void): () => void;
 }
 
 /** Turns anything thrown or returned as an error into a BackendError. */
@@ -137,24 +141,31 @@ export const tauriBackend: Backend = {
   auditLog: (limit, before) => unwrap(commands.auditLog(limit, before)),
   checkForUpdate: () => unwrap(commands.checkForUpdate()),
   openExternal: (url) => unwrap(commands.openExternal(url)),
-  onVaultChanged(cb) {
-    let unlisten: (() => void) | null = null;
-    let cancelled = false;
-    events.vaultChanged
-      .listen((event) => cb(event.payload as VaultChanged))
-      .then((fn) => {
-        if (cancelled) fn();
-        else unlisten = fn;
-      })
-      .catch(() => {
-        // Not running inside Tauri (e.g. plain browser): no events to listen to.
-      });
-    return () => {
-      cancelled = true;
-      unlisten?.();
-    };
-  },
+  onVaultChanged: (cb) => subscribe(events.vaultChanged, (p) => cb(p as VaultChanged)),
+  onDeepLink: (cb) => subscribe(events.deepLinkReceived, cb),
 };
+
+/** Listen to a generated event; the returned function unsubscribes (even before the listener is up). */
+function subscribe<T>(
+  event: { listen: (cb: (e: { payload: T }) => void) => Promise<() => void> },
+  cb: (payload: T) => void,
+): () => void {
+  let unlisten: (() => void) | null = null;
+  let cancelled = false;
+  event
+    .listen((e) => cb(e.payload))
+    .then((fn) => {
+      if (cancelled) fn();
+      else unlisten = fn;
+    })
+    .catch(() => {
+      // Not running inside Tauri (e.g. plain browser): no events to listen to.
+    });
+  return () => {
+    cancelled = true;
+    unlisten?.();
+  };
+}
 
 const BackendContext = createContext<Backend>(tauriBackend);
 

@@ -9,6 +9,7 @@ import {
   type Brand,
   type Client,
   type ClientPatch,
+  type DeepLinkReceived,
   type EntityChange,
   type IntegrityReport,
   type KeyMode,
@@ -347,6 +348,18 @@ export class MockBackend implements Backend {
   onVaultChanged(cb: (e: VaultChanged) => void): () => void {
     this.listeners.add(cb);
     return () => this.listeners.delete(cb);
+  }
+
+  private deepLinkListeners = new Set<(e: DeepLinkReceived) => void>();
+
+  onDeepLink(cb: (e: DeepLinkReceived) => void): () => void {
+    this.deepLinkListeners.add(cb);
+    return () => this.deepLinkListeners.delete(cb);
+  }
+
+  /** Test helper: the shell reporting a deep link. */
+  emitDeepLink(e: DeepLinkReceived) {
+    for (const cb of this.deepLinkListeners) cb(e);
   }
 
   // ---- internals -----------------------------------------------------------
