@@ -31,16 +31,14 @@ measure() { # bin title -> "paint_ms rss_kb"
   echo "$paint $rss"
 }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-report() { # bin title
+report() { # bin title -> prints a line; sets P (ms) and R (KiB)
   local bin=$1 title=$2 paints=() rsss=() r
   measure "$bin" "$title" >/dev/null # warm-up: first launch creates the vault, fills caches
   for _ in $(seq 1 "$RUNS"); do r=$(measure "$bin" "$title"); paints+=("${r% *}"); rsss+=("${r#* }"); done
   P=$(printf '%s\n' "${paints[@]}" | median); R=$(printf '%s\n' "${rsss[@]}" | median)
-  printf '%-14s first paint median %5d ms   idle RSS (app + WebKit processes) median %7.1f MiB   (runs: %s)\n' \
-    "$title" "$P" "$(awk -v r="$R" 'BEGIN {print r/1024}')" "$RUNS"
+  printf '%-14s first paint median %5d ms (all: %s)   idle RSS (app + WebKit processes) median %7.1f MiB\n' \
+    "$title" "$P" "${paints[*]}" "$(awk -v r="$R" 'BEGIN {print r/1024}')"
 }
-A=$(report "$1" "$2"); echo "$A"
-B=$(report "$3" "$4"); echo "$B"
-pa=$(echo "$A" | awk '{print $5}'); pb=$(echo "$B" | awk '{print $6}')
-ra=$(echo "$A" | awk '{print $(NF-3)}'); rb=$(echo "$B" | awk '{print $(NF-3)}')
-awk -v pa="$pa" -v pb="$pb" -v ra="$ra" -v rb="$rb" 'BEGIN {printf "ratios vs blank Tauri 2: first paint %.2fx, idle RSS %.2fx\n", pa/pb, ra/rb}'
+report "$1" "$2"; PA=$P; RA=$R
+report "$3" "$4"; PB=$P; RB=$R
+awk -v pa="$PA" -v pb="$PB" -v ra="$RA" -v rb="$RB" 'BEGIN {printf "ratios vs blank Tauri 2: first paint %.2fx, idle RSS %.2fx\n", pa/pb, ra/rb}'
