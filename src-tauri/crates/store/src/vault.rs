@@ -201,13 +201,17 @@ pub(crate) fn key_opens(path: &Path, key: &VaultKey) -> Result<bool> {
     }
 }
 
+/// Per-connection settings. A 64 MiB page cache per connection matters more under
+/// SQLCipher than plain SQLite: every page read from the OS cache is decrypted and
+/// HMAC-checked, a page found in SQLite's cache is not.
 fn configure(conn: &Connection) -> Result<()> {
     conn.execute_batch(
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = FULL;
          PRAGMA foreign_keys = ON;
          PRAGMA temp_store = MEMORY;
-         PRAGMA busy_timeout = 10000;",
+         PRAGMA busy_timeout = 10000;
+         PRAGMA cache_size = -65536;",
     )
     .map_err(StoreError::classify)
 }
@@ -376,6 +380,19 @@ fn export_with_key(src_path: &Path, from: &VaultKey, dest: &Path, to: &VaultKey)
     export_conn(&conn, dest, to)?;
     drop(conn);
     fsync_file(dest)
+}
+
+/// Re-encrypt, in place and atomically per file, every backup that `from` opens.
+fn reencrypt_backups(dir: &Path, from: &VaultKey, to: &VaultKey) -> Result<()> {
+    for b in list_backup_files(dir)? {
+        if key_opens(&b.path, from)? {
+            let part = sibling(&b.path, ".part");
+            export_with_key(&b.path, from, &part, to)?;
+            fs::rename(&part, &b.path)?;
+            sync_dir(&b.path)?;
+        }
+    }
+    Ok(())
 }
 
 fn export_conn(conn: &Connection, dest: &Path, to: &VaultKey) -> Result<()> {
@@ -729,17 +746,11 @@ impl Vault {
     }
 
     pub fn info(&self) -> Result<VaultInfo> {
-        let st = self.state.read().expect("vault state");
-        let (cipher_version, schema_version) = {
-            let conns = st
-                .conns
-                .as_ref()
-                .ok_or_else(|| StoreError::Invalid("the vault is closed".into()))?;
-            let conn = conns.writer.lock().expect("writer");
+        let (cipher_version, schema_version) = self.with_writer(|conn, _| {
             let cv: String = conn.query_row("PRAGMA cipher_version", [], |r| r.get(0))?;
-            let sv = migrate::applied(&conn)?.last().copied();
-            (cv, sv)
-        };
+            Ok((cv, migrate::applied(conn)?.last().copied()))
+        })?;
+        let st = self.state.read().expect("vault state");
         let mut header = [0u8; 16];
         let encrypted_on_disk = {
             use std::io::Read as _;
@@ -764,18 +775,25 @@ impl Vault {
 
     /// The connection settings in force (for `doctor` and tests).
     pub fn pragmas(&self) -> Result<Pragmas> {
+        self.with_writer(|c, _| {
+            Ok(Pragmas {
+                journal_mode: c.query_row("PRAGMA journal_mode", [], |r| r.get(0))?,
+                synchronous: c.query_row("PRAGMA synchronous", [], |r| r.get(0))?,
+                foreign_keys: c.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?,
+                temp_store: c.query_row("PRAGMA temp_store", [], |r| r.get(0))?,
+            })
+        })
+    }
+
+    /// Run `f` on the writer connection (outside a transaction) with the current key.
+    fn with_writer<T>(&self, f: impl FnOnce(&Connection, &VaultKey) -> Result<T>) -> Result<T> {
         let st = self.state.read().expect("vault state");
         let conns = st
             .conns
             .as_ref()
             .ok_or_else(|| StoreError::Invalid("the vault is closed".into()))?;
-        let c = conns.writer.lock().expect("writer");
-        Ok(Pragmas {
-            journal_mode: c.query_row("PRAGMA journal_mode", [], |r| r.get(0))?,
-            synchronous: c.query_row("PRAGMA synchronous", [], |r| r.get(0))?,
-            foreign_keys: c.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?,
-            temp_store: c.query_row("PRAGMA temp_store", [], |r| r.get(0))?,
-        })
+        let conn = conns.writer.lock().expect("writer");
+        f(&conn, &st.key)
     }
 
     /// Sort every row of the test-only `bulk` table through a temp b-tree (ORDER BY on an
@@ -795,15 +813,11 @@ impl Vault {
 
     /// Both checks over every page: SQLCipher's HMACs and SQLite's structure.
     pub fn integrity_check(&self) -> Result<IntegrityReport> {
-        let st = self.state.read().expect("vault state");
-        let conns = st
-            .conns
-            .as_ref()
-            .ok_or_else(|| StoreError::Invalid("the vault is closed".into()))?;
-        let conn = conns.writer.lock().expect("writer");
-        // Checkpoint so the check covers the main file, where backups read from.
-        let _ = conn.execute_batch("PRAGMA wal_checkpoint(PASSIVE);");
-        integrity_of(&conn)
+        self.with_writer(|conn, _| {
+            // Checkpoint so the check covers the main file, where backups read from.
+            let _ = conn.execute_batch("PRAGMA wal_checkpoint(PASSIVE);");
+            integrity_of(conn)
+        })
     }
 
     fn backup_path(&self, reason: &str) -> PathBuf {
@@ -827,15 +841,7 @@ impl Vault {
         ensure_private_dir(&self.paths.backups)?;
         let dest = self.backup_path(reason);
         let part = sibling(&dest, ".part");
-        {
-            let st = self.state.read().expect("vault state");
-            let conns = st
-                .conns
-                .as_ref()
-                .ok_or_else(|| StoreError::Invalid("the vault is closed".into()))?;
-            let conn = conns.writer.lock().expect("writer");
-            backup_into(&conn, &part, &st.key)?;
-        }
+        self.with_writer(|conn, key| backup_into(conn, &part, key))?;
         fs::rename(&part, &dest)?;
         sync_dir(&dest)?;
         self.prune_backups()?;
@@ -969,14 +975,7 @@ impl Vault {
             hook("committed");
             let old_key = std::mem::replace(&mut st.key, new_key);
             // Backups made under the old key are re-encrypted while it is still at hand.
-            for b in list_backup_files(&self.paths.backups)? {
-                if key_opens(&b.path, &old_key)? {
-                    let part = sibling(&b.path, ".part");
-                    export_with_key(&b.path, &old_key, &part, &st.key)?;
-                    fs::rename(&part, &b.path)?;
-                    sync_dir(&b.path)?;
-                }
-            }
+            reencrypt_backups(&self.paths.backups, &old_key, &st.key)?;
             hook("backups-reencrypted");
         }
         self.connect(false)?;
@@ -1007,14 +1006,7 @@ impl Vault {
         for spec in &retired {
             if let KeySpec::Keyring { account, .. } = spec {
                 if let Some(old) = self.secrets.get(account)? {
-                    for b in list_backup_files(&self.paths.backups)? {
-                        if !key_opens(&b.path, &st.key)? && key_opens(&b.path, &old)? {
-                            let part = sibling(&b.path, ".part");
-                            export_with_key(&b.path, &old, &part, &st.key)?;
-                            fs::rename(&part, &b.path)?;
-                            sync_dir(&b.path)?;
-                        }
-                    }
+                    reencrypt_backups(&self.paths.backups, &old, &st.key)?;
                 }
             }
         }
