@@ -29,3 +29,14 @@ export function useVaultChanged(onChange: (events: VaultChanged[]) => void, dela
     };
   }, [backend, delayMs]);
 }
+
+/**
+ * Runs `load` on mount (and whenever `load` itself changes, so memoise it with useCallback)
+ * and again after every (debounced) vault change.
+ */
+export function useLoadAndRefresh(load: () => Promise<void>) {
+  useEffect(() => {
+    void load();
+  }, [load]);
+  useVaultChanged(() => void load());
+}

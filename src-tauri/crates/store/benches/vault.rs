@@ -197,6 +197,14 @@ fn cipher_vs_plain() {
                 let key = VaultKey::random();
                 switchboard_store::apply_key_for_bench(&conn, &key);
             }
+            if !encrypted {
+                // The same page size as the vault, so only encryption differs.
+                conn.execute_batch(&format!(
+                    "PRAGMA page_size = {};",
+                    switchboard_store::PAGE_SIZE
+                ))
+                .unwrap();
+            }
             let w = workload(&mut conn);
             let _ = round;
             if encrypted {

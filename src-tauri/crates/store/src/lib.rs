@@ -23,12 +23,15 @@ pub use rw::{Change, ChangeBatch, ChangeKind, Origin, Read, Write};
 pub use vault::{
     list_backups, newest_good_backup, restore_offline, validate_passphrase, BackupInfo,
     IntegrityReport, NewKey, OpenOptions, Pragmas, Vault, VaultInfo, VaultPaths,
-    DEFAULT_BACKUPS_KEPT,
+    DEFAULT_BACKUPS_KEPT, PAGE_SIZE,
 };
 
 /// Key a raw connection the way the vault does (benchmarks compare it with plain SQLite).
 #[doc(hidden)]
 pub fn apply_key_for_bench(conn: &rusqlite::Connection, key: &VaultKey) {
-    conn.execute_batch(&format!("PRAGMA key = {};", key.pragma_literal().as_str()))
-        .expect("key pragma");
+    conn.execute_batch(&format!(
+        "PRAGMA key = {}; PRAGMA cipher_page_size = {PAGE_SIZE};",
+        key.pragma_literal().as_str()
+    ))
+    .expect("key pragma");
 }

@@ -44,6 +44,14 @@ fn a_new_vault_is_keyring_keyed_encrypted_and_persistent() {
         assert_eq!(info.schema_version, Migrations::embedded().latest());
         new_client(&v, "Acme");
     }
+    let len = std::fs::metadata(dir.path().join("vault.db"))
+        .unwrap()
+        .len();
+    assert_eq!(
+        len % PAGE_SIZE as u64,
+        0,
+        "the file is made of {PAGE_SIZE}-byte pages ({len} bytes)"
+    );
     let v = open(dir.path(), clock);
     assert_eq!(client_names(&v), vec!["Acme"], "data survives a reopen");
     let desc = std::fs::read_to_string(dir.path().join("vault.json")).unwrap();
@@ -213,8 +221,9 @@ fn a_flipped_byte_reports_damage_and_restores_the_newest_good_backup() {
     }
     let db = dir.path().join("vault.db");
     let mut bytes = std::fs::read(&db).unwrap();
-    assert!(bytes.len() >= 3 * 4096, "need several pages");
-    bytes[4096 + 200] ^= 0x55; // page 2: the clients table
+    let page = PAGE_SIZE as usize;
+    assert!(bytes.len() >= 3 * page, "need several pages");
+    bytes[page + 200] ^= 0x55; // inside page 2
     std::fs::write(&db, &bytes).unwrap();
     let damaged_hash = file_hash(&db);
 

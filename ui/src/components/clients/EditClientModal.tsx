@@ -1,30 +1,27 @@
-import { Button, Group, Modal, Stack, TextInput, Textarea } from '@mantine/core';
+import { Button, Group, Modal, Stack } from '@mantine/core';
 import { useEffect, useState, type FormEvent } from 'react';
 import { errorMessage, useBackend, type Client } from '../../backend';
-import { TimeZoneSelect } from '../TimeZoneSelect';
+import { ClientFields, type ClientDraft } from './ClientFields';
 
 type Props = { client: Client | null; onClose: () => void; onSaved: (client: Client) => void };
 
 export function EditClientModal({ client, onClose, onSaved }: Props) {
   const backend = useBackend();
-  const [name, setName] = useState('');
-  const [timezone, setTimezone] = useState('UTC');
-  const [notes, setNotes] = useState('');
+  const [draft, setDraft] = useState<ClientDraft>({ name: '', timezone: 'UTC', notes: '' });
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
     if (!client) return;
-    setName(client.name);
-    setTimezone(client.timezone);
-    setNotes(client.notes);
+    setDraft({ name: client.name, timezone: client.timezone, notes: client.notes });
     setError(null);
   }, [client]);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (!client) return;
-    if (!name.trim()) {
+    const name = draft.name.trim();
+    if (!name) {
       setError('A client needs a name.');
       return;
     }
@@ -32,9 +29,9 @@ export function EditClientModal({ client, onClose, onSaved }: Props) {
     setError(null);
     try {
       const saved = await backend.updateClient(client.id, {
-        name: name.trim() !== client.name ? name.trim() : null,
-        timezone: timezone !== client.timezone ? timezone : null,
-        notes: notes !== client.notes ? notes : null,
+        name: name !== client.name ? name : null,
+        timezone: draft.timezone !== client.timezone ? draft.timezone : null,
+        notes: draft.notes !== client.notes ? draft.notes : null,
       });
       onSaved(saved);
     } catch (err) {
@@ -48,9 +45,7 @@ export function EditClientModal({ client, onClose, onSaved }: Props) {
     <Modal opened={client !== null} onClose={onClose} title={client ? `Edit ${client.name}` : 'Edit client'} centered>
       <form onSubmit={submit} noValidate>
         <Stack gap="sm">
-          <TextInput label="Name" required value={name} onChange={(e) => setName(e.currentTarget.value)} error={error} data-testid="edit-client-name" />
-          <TimeZoneSelect value={timezone} onChange={setTimezone} testId="edit-client-timezone" />
-          <Textarea label="Notes" autosize minRows={2} maxRows={6} value={notes} onChange={(e) => setNotes(e.currentTarget.value)} />
+          <ClientFields value={draft} onChange={setDraft} error={error} testIdPrefix="edit-client" />
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>
               Cancel

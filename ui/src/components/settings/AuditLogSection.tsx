@@ -1,7 +1,7 @@
 import { Button, Group, Table, Text } from '@mantine/core';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { useBackend, type AuditEntry } from '../../backend';
-import { useVaultChanged } from '../../hooks/useVaultChanged';
+import { useLoadAndRefresh } from '../../hooks/useVaultChanged';
 import { formatDateTime } from '../../lib/format';
 import { notifyError } from '../../lib/notify';
 import { Section } from './Section';
@@ -24,10 +24,7 @@ export function AuditLogSection() {
     }
   }, [backend]);
 
-  useEffect(() => {
-    void load();
-  }, [load]);
-  useVaultChanged(() => void load());
+  useLoadAndRefresh(load);
 
   const loadOlder = async () => {
     if (!entries || entries.length === 0) return;

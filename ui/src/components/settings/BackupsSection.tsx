@@ -1,11 +1,12 @@
 import { Button, Group, Table, Text } from '@mantine/core';
 import { IconDatabaseExport } from '@tabler/icons-react';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { useAppStatus } from '../../appStatus';
 import { useBackend, type BackupInfo } from '../../backend';
-import { useVaultChanged } from '../../hooks/useVaultChanged';
-import { formatBytes, formatDateTime } from '../../lib/format';
+import { useLoadAndRefresh } from '../../hooks/useVaultChanged';
+import { formatDateTime } from '../../lib/format';
 import { notifyError, notifySuccess } from '../../lib/notify';
+import { BackupTable } from '../BackupTable';
 import { ConfirmDialog } from '../ConfirmDialog';
 import { Section } from './Section';
 
@@ -19,17 +20,13 @@ export function BackupsSection() {
 
   const load = useCallback(async () => {
     try {
-      const list = await backend.vaultBackups();
-      setBackups([...list].sort((a, b) => b.created_at.localeCompare(a.created_at)));
+      setBackups(await backend.vaultBackups());
     } catch (e) {
       notifyError('Could not list backups', e);
     }
   }, [backend]);
 
-  useEffect(() => {
-    void load();
-  }, [load]);
-  useVaultChanged(() => void load());
+  useLoadAndRefresh(load);
 
   const backupNow = async () => {
     setBackingUp(true);
@@ -75,36 +72,7 @@ export function BackupsSection() {
         </Text>
       ) : (
         <Table.ScrollContainer minWidth={520}>
-          <Table striped aria-label="Backups">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Taken</Table.Th>
-                <Table.Th>File</Table.Th>
-                <Table.Th>Size</Table.Th>
-                <Table.Th>Reason</Table.Th>
-                <Table.Th />
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {backups.map((b) => (
-                <Table.Tr key={b.file_name} data-testid="backup-row">
-                  <Table.Td>{formatDateTime(b.created_at)}</Table.Td>
-                  <Table.Td>
-                    <Text size="xs" ff="monospace">
-                      {b.file_name}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td>{formatBytes(b.size_bytes)}</Table.Td>
-                  <Table.Td>{b.reason}</Table.Td>
-                  <Table.Td ta="right">
-                    <Button size="xs" variant="light" onClick={() => setToRestore(b)} aria-label={`Restore ${b.file_name}`}>
-                      Restore
-                    </Button>
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
+          <BackupTable backups={backups} onRestore={setToRestore} rowTestId="backup-row" showFile />
         </Table.ScrollContainer>
       )}
 

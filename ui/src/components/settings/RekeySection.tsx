@@ -1,10 +1,11 @@
-import { Alert, Button, Group, PasswordInput, Radio, Stack, Text } from '@mantine/core';
+import { Alert, Button, Group, Radio, Stack, Text } from '@mantine/core';
 import { IconKey } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useBackend, type KeyMode, type VaultInfo } from '../../backend';
 import { validateNewPassphrase } from '../../lib/passphrase';
 import { notifyError, notifySuccess } from '../../lib/notify';
 import { ConfirmDialog } from '../ConfirmDialog';
+import { PassphrasePair } from '../PassphrasePair';
 import { Section } from './Section';
 import { keyModeLabel } from './VaultSection';
 
@@ -56,21 +57,14 @@ export function RekeySection({ info, onChanged }: { info: VaultInfo; onChanged: 
       </Radio.Group>
       {mode === 'passphrase' && (
         <Group grow align="flex-start">
-          <PasswordInput
+          <PassphrasePair
             label="New passphrase"
-            description="At least 10 characters."
-            value={passphrase}
-            onChange={(e) => setPassphrase(e.currentTarget.value)}
-            autoComplete="new-password"
-            data-testid="rekey-passphrase"
-          />
-          <PasswordInput
-            label="Repeat passphrase"
-            value={confirm}
-            onChange={(e) => setConfirm(e.currentTarget.value)}
+            passphrase={passphrase}
+            confirm={confirm}
+            onPassphraseChange={setPassphrase}
+            onConfirmChange={setConfirm}
             error={error}
-            autoComplete="new-password"
-            data-testid="rekey-passphrase-confirm"
+            testId="rekey-passphrase"
           />
         </Group>
       )}

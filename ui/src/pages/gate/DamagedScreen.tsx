@@ -1,8 +1,8 @@
-import { Alert, Button, Stack, Table, Text } from '@mantine/core';
+import { Alert, Stack, Text } from '@mantine/core';
 import { IconAlertOctagon } from '@tabler/icons-react';
 import { useState } from 'react';
 import { errorMessage, useBackend, type AppStatus, type BackupInfo } from '../../backend';
-import { formatBytes, formatDateTime } from '../../lib/format';
+import { BackupTable } from '../../components/BackupTable';
 import { GateCard } from './GateCard';
 
 type Props = { message: string; backups: BackupInfo[]; onStatus: (status: AppStatus) => void };
@@ -11,13 +11,12 @@ export function DamagedScreen({ message, backups, onStatus }: Props) {
   const backend = useBackend();
   const [restoring, setRestoring] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const sorted = [...backups].sort((a, b) => b.created_at.localeCompare(a.created_at));
 
-  const restore = async (fileName: string) => {
-    setRestoring(fileName);
+  const restore = async ({ file_name }: BackupInfo) => {
+    setRestoring(file_name);
     setError(null);
     try {
-      onStatus(await backend.restoreDamagedVault(fileName));
+      onStatus(await backend.restoreDamagedVault(file_name));
     } catch (err) {
       setError(errorMessage(err));
       setRestoring(null);
@@ -29,7 +28,7 @@ export function DamagedScreen({ message, backups, onStatus }: Props) {
       <Alert color="red" icon={<IconAlertOctagon size={18} />} data-testid="damaged-message">
         {message}
       </Alert>
-      {sorted.length === 0 ? (
+      {backups.length === 0 ? (
         <Text size="sm">
           No backups were found, so there is nothing to restore from. Switchboard has not changed or deleted the damaged
           vault file.
@@ -39,36 +38,7 @@ export function DamagedScreen({ message, backups, onStatus }: Props) {
           <Text size="sm">
             Pick a backup to restore. The newest is listed first; anything changed after it was taken will be missing.
           </Text>
-          <Table striped highlightOnHover>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Taken</Table.Th>
-                <Table.Th>Size</Table.Th>
-                <Table.Th>Reason</Table.Th>
-                <Table.Th />
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {sorted.map((b) => (
-                <Table.Tr key={b.file_name} data-testid="damaged-backup-row">
-                  <Table.Td title={b.file_name}>{formatDateTime(b.created_at)}</Table.Td>
-                  <Table.Td>{formatBytes(b.size_bytes)}</Table.Td>
-                  <Table.Td>{b.reason}</Table.Td>
-                  <Table.Td ta="right">
-                    <Button
-                      size="xs"
-                      loading={restoring === b.file_name}
-                      disabled={restoring !== null && restoring !== b.file_name}
-                      onClick={() => restore(b.file_name)}
-                      aria-label={`Restore backup from ${formatDateTime(b.created_at)}`}
-                    >
-                      Restore
-                    </Button>
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
+          <BackupTable backups={backups} onRestore={restore} rowTestId="damaged-backup-row" restoring={restoring} />
         </Stack>
       )}
       {error && (

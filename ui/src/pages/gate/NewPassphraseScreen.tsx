@@ -1,35 +1,23 @@
-import { Alert, Button, PasswordInput, Stack, Text } from '@mantine/core';
+import { Alert, Button, Stack, Text } from '@mantine/core';
 import { IconAlertTriangle } from '@tabler/icons-react';
 import { useState, type FormEvent } from 'react';
-import { errorMessage, useBackend, type AppStatus } from '../../backend';
+import type { AppStatus } from '../../backend';
+import { PassphrasePair } from '../../components/PassphrasePair';
 import { validateNewPassphrase } from '../../lib/passphrase';
 import { GateCard } from './GateCard';
+import { useUnlock } from './useUnlock';
 
 type Props = { message: string; onStatus: (status: AppStatus) => void };
 
 /** First start without an OS keyring: the user chooses the vault passphrase. */
 export function NewPassphraseScreen({ message, onStatus }: Props) {
-  const backend = useBackend();
   const [passphrase, setPassphrase] = useState('');
   const [confirm, setConfirm] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { error, busy, unlock } = useUnlock(onStatus);
 
-  const submit = async (e: FormEvent) => {
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    const problem = validateNewPassphrase(passphrase, confirm);
-    if (problem) {
-      setError(problem);
-      return;
-    }
-    setBusy(true);
-    setError(null);
-    try {
-      onStatus(await backend.unlockVault(passphrase));
-    } catch (err) {
-      setError(errorMessage(err));
-      setBusy(false);
-    }
+    void unlock(passphrase, validateNewPassphrase(passphrase, confirm));
   };
 
   return (
@@ -45,22 +33,15 @@ export function NewPassphraseScreen({ message, onStatus }: Props) {
               {message}
             </Text>
           )}
-          <PasswordInput
+          <PassphrasePair
             label="Passphrase"
-            description="At least 10 characters."
-            value={passphrase}
-            onChange={(e) => setPassphrase(e.currentTarget.value)}
-            autoFocus
-            autoComplete="new-password"
-            data-testid="new-passphrase"
-          />
-          <PasswordInput
-            label="Repeat passphrase"
-            value={confirm}
-            onChange={(e) => setConfirm(e.currentTarget.value)}
+            passphrase={passphrase}
+            confirm={confirm}
+            onPassphraseChange={setPassphrase}
+            onConfirmChange={setConfirm}
             error={error}
-            autoComplete="new-password"
-            data-testid="new-passphrase-confirm"
+            testId="new-passphrase"
+            autoFocus
           />
           <Button type="submit" loading={busy} data-testid="new-passphrase-submit">
             Create vault

@@ -1,30 +1,18 @@
 import { Button, PasswordInput, Stack, Text } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
-import { errorMessage, useBackend, type AppStatus } from '../../backend';
+import type { AppStatus } from '../../backend';
 import { GateCard } from './GateCard';
+import { useUnlock } from './useUnlock';
 
 type Props = { message: string; onStatus: (status: AppStatus) => void };
 
 export function UnlockScreen({ message, onStatus }: Props) {
-  const backend = useBackend();
   const [passphrase, setPassphrase] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { error, busy, unlock } = useUnlock(onStatus);
 
-  const submit = async (e: FormEvent) => {
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (!passphrase) {
-      setError('Enter your passphrase.');
-      return;
-    }
-    setBusy(true);
-    setError(null);
-    try {
-      onStatus(await backend.unlockVault(passphrase));
-    } catch (err) {
-      setError(errorMessage(err));
-      setBusy(false);
-    }
+    void unlock(passphrase, passphrase ? null : 'Enter your passphrase.');
   };
 
   return (
