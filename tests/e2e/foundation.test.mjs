@@ -73,6 +73,19 @@ async function launch() {
   return { driver };
 }
 
+/** Launch the app, run `steps`, screenshot on failure, and always end the app. */
+async function withApp(name, steps) {
+  const { driver } = await launch();
+  try {
+    await steps(driver);
+  } catch (e) {
+    await shot(driver, `failure-${name}`).catch(() => {});
+    throw e;
+  } finally {
+    await stopApp(driver);
+  }
+}
+
 const byTestId = (id) => By.css(`[data-testid="${id}"]`);
 
 const log = (...a) => console.error(`[e2e ${new Date().toISOString()}]`, ...a);
@@ -103,6 +116,14 @@ async function waitText(driver, id, text, timeout = 15_000) {
   throw new Error(`no ${id} containing "${text}" within ${timeout} ms (saw ${JSON.stringify(seen)})`);
 }
 
+async function bodyHas(driver, text, timeout = 15_000) {
+  await driver.wait(
+    async () => (await driver.executeScript(() => document.body.textContent ?? "")).includes(text),
+    timeout,
+    `the app shows "${text}"`,
+  );
+}
+
 async function shot(driver, name) {
   writeFileSync(join(OUT, `${name}.png`), await driver.takeScreenshot(), "base64");
 }
@@ -115,8 +136,7 @@ async function openClient(driver, name) {
 }
 
 test("first launch creates a keyring vault; a client and brand survive a restart", async () => {
-  let { driver } = await launch();
-  try {
+  await withApp("01", async (driver) => {
     await (await find(driver, "nav-clients")).click();
     const name = await find(driver, "new-client-name");
     await name.sendKeys("Northwind Outfitters");
@@ -128,15 +148,9 @@ test("first launch creates a keyring vault; a client and brand survive a restart
     await (await find(driver, "new-brand-submit")).click();
     await waitText(driver, "brand-row", "Northwind Trail");
     await shot(driver, "01-client-and-brand");
-  } catch (e) {
-    await shot(driver, "failure-01").catch(() => {});
-    throw e;
-  } finally {
-    await stopApp(driver);
-  }
+  });
 
-  ({ driver } = await launch());
-  try {
+  await withApp("02", async (driver) => {
     await (await find(driver, "nav-clients")).click();
     await waitText(driver, "client-row", "Northwind Outfitters");
     await openClient(driver, "Northwind Outfitters");
@@ -149,12 +163,7 @@ test("first launch creates a keyring vault; a client and brand survive a restart
     await (await find(driver, "vault-integrity-run")).click();
     await waitText(driver, "vault-integrity-result", "OK");
     await shot(driver, "02-settings-vault");
-  } catch (e) {
-    await shot(driver, "failure-02").catch(() => {});
-    throw e;
-  } finally {
-    await stopApp(driver);
-  }
+  });
   const home = process.env.HOME;
   const vaultDir = join(home, ".local/share/switchboard");
   assert.ok(existsSync(join(vaultDir, "vault.db")), `vault in the OS app-data dir (${vaultDir})`);
@@ -162,8 +171,7 @@ test("first launch creates a keyring vault; a client and brand survive a restart
 });
 
 test("re-keying to a passphrase in Settings makes the next launch ask for it", async () => {
-  let { driver } = await launch();
-  try {
+  await withApp("03", async (driver) => {
     await (await find(driver, "nav-settings")).click();
     await waitText(driver, "vault-key-mode", "OS keyring");
     await (await find(driver, "rekey-mode-passphrase")).click();
@@ -173,23 +181,13 @@ test("re-keying to a passphrase in Settings makes the next launch ask for it", a
     await (await find(driver, "confirm-ok")).click();
     await waitText(driver, "vault-key-mode", "Passphrase", 30_000);
     await shot(driver, "03-rekeyed-to-passphrase");
-  } catch (e) {
-    await shot(driver, "failure-03").catch(() => {});
-    throw e;
-  } finally {
-    await stopApp(driver);
-  }
+  });
 
-  ({ driver } = await launch());
-  try {
+  await withApp("04", async (driver) => {
     const input = await find(driver, "unlock-passphrase");
     await input.sendKeys("not the passphrase at all");
     await (await find(driver, "unlock-submit")).click();
-    await driver.wait(
-      async () => (await driver.executeScript(() => document.body.textContent ?? "")).includes("does not unlock"),
-      15_000,
-      "a wrong passphrase is refused with a message",
-    );
+    await bodyHas(driver, "does not unlock"); // a wrong passphrase is refused with a message
     await input.clear();
     await input.sendKeys(PASSPHRASE);
     await (await find(driver, "unlock-submit")).click();
@@ -199,39 +197,22 @@ test("re-keying to a passphrase in Settings makes the next launch ask for it", a
     await waitText(driver, "vault-encryption-status", "Encrypted");
     await waitText(driver, "vault-key-mode", "Passphrase");
     await shot(driver, "04-unlocked-with-passphrase");
-  } catch (e) {
-    await shot(driver, "failure-04").catch(() => {});
-    throw e;
-  } finally {
-    await stopApp(driver);
-  }
+  });
 });
 
 test("deep links reach the running instance and are validated strictly", async () => {
-  const { driver } = await launch();
-  try {
+  await withApp("05", async (driver) => {
     await find(driver, "unlock-passphrase"); // the vault is passphrase-protected by now
-    const bodyHas = (text) =>
-      driver.wait(
-        async () => (await driver.executeScript(() => document.body.textContent ?? "")).includes(text),
-        15_000,
-        `the app shows "${text}"`,
-      );
     const second = (url) => execFileSync(APP, [url], { timeout: 20_000, stdio: "pipe" });
 
     // A second launch hands the link to the running instance and exits.
     second("dev.switchboard.app://oauth/callback?code=CANARY-oauth-code-5f1e&state=abc");
-    await bodyHas("No sign-in is waiting for this callback");
+    await bodyHas(driver, "No sign-in is waiting for this callback");
     second("dev.switchboard.app://oauth/callback?code=x&state=y&redirect_to=https%3A%2F%2Fevil.example");
-    await bodyHas("unexpected parameter 'redirect_to'");
+    await bodyHas(driver, "unexpected parameter 'redirect_to'");
     assert.equal(appPids().length, 1, "still exactly one Switchboard running");
     await shot(driver, "05-deep-link-notices");
     const logs = join(process.env.HOME, ".local/state/switchboard/logs");
     assert.ok(existsSync(logs) && readdirSync(logs).length > 0, "the app writes rolling log files");
-  } catch (e) {
-    await shot(driver, "failure-05").catch(() => {});
-    throw e;
-  } finally {
-    await stopApp(driver);
-  }
+  });
 });

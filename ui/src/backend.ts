@@ -22,25 +22,8 @@ import type {
   Workspace,
 } from './bindings';
 
-export type {
-  ApiError,
-  DeepLinkReceived,
-  AppStatus,
-  AuditEntry,
-  BackupInfo,
-  Brand,
-  Client,
-  ClientPatch,
-  IntegrityReport,
-  KeyMode,
-  NewClient,
-  SettingName,
-  Settings,
-  UpdateCheck,
-  VaultInfo,
-  VaultState,
-  Workspace,
-} from './bindings';
+// Every generated IPC type, for the rest of the UI (which never imports the bindings).
+export type * from './bindings';
 
 /** Payload of the "vault-changed" Tauri event. */
 export type ChangeOrigin = 'user' | 'import' | 'sync' | 'scheduler' | 'system';
