@@ -1,0 +1,49 @@
+//! Bing Webmaster Tools.
+
+use crate::LOOPBACK_FIXED_PORTS;
+use switchboard_oauth::{
+    Capability, ClientAuth, CredentialField, Lifetime, OAuthFlow, Pkce, ProviderDescriptor,
+    RedirectKind, RefreshRule, Renewal, SignIn, TokenExchange,
+};
+
+pub fn descriptor() -> ProviderDescriptor {
+    ProviderDescriptor {
+        id: "bing_webmaster",
+        display_name: "Bing Webmaster Tools",
+        docs_url: "https://learn.microsoft.com/bingwebmaster/oauth2",
+        app_credentials: &[CredentialField::ClientId, CredentialField::ClientSecret],
+        sign_in: SignIn::OAuth(Box::new(OAuthFlow {
+            authorize_url: "https://www.bing.com/webmasters/oauth/authorize".into(),
+            // why: Nango refreshes at www.bing.com/webmasters/token, but Microsoft's page
+            // (docs_url) names one token endpoint for both grants; that one is used.
+            token_url: "https://www.bing.com/webmasters/oauth/token".into(),
+            revoke_url: None,
+            // why: unverified whether Bing enforces PKCE; Nango sends S256 by default.
+            pkce: Pkce::Supported,
+            client_auth: ClientAuth::RequestBody,
+            client_id_param: "client_id",
+            scope_separator: Some(" "),
+            base_scopes: &[],
+            scopes: &[(Capability::ReadSearchData, &["webmaster.read"])],
+            extra_authorize_params: &[],
+            token_exchange: TokenExchange::Standard,
+            refresh: RefreshRule {
+                access_token: Lifetime::Unknown,
+                // why: rotation is unverified; treating the token as rotating is the safe
+                // reading (store the newest, refresh one at a time).
+                renewal: Renewal::RefreshToken {
+                    lifetime: Lifetime::Unknown,
+                    fixed_expiry: false,
+                    rotates: true,
+                    resend: &[],
+                },
+                idle_revocation: None,
+            },
+            // why: the redirect must match the registered URI; whether http loopback is
+            // accepted is unverified, so the fixed-port loopback is the default and a relay
+            // the fallback.
+            redirects: &[LOOPBACK_FIXED_PORTS, RedirectKind::HttpsRelay],
+            default_redirect: LOOPBACK_FIXED_PORTS,
+        })),
+    }
+}

@@ -1,0 +1,75 @@
+//! Meta: Facebook Login for Pages and the Marketing API.
+
+use crate::LOOPBACK_FIXED_PORTS;
+use switchboard_oauth::{
+    Capability, ClientAuth, CredentialField, Lifetime, OAuthFlow, Pkce, ProviderDescriptor,
+    RedirectKind, RefreshRule, Renewal, SignIn, TokenExchange, DAY,
+};
+
+pub fn descriptor() -> ProviderDescriptor {
+    ProviderDescriptor {
+        id: "meta",
+        display_name: "Meta (Facebook)",
+        docs_url: "https://developers.facebook.com/docs/facebook-login/guides/access-tokens/get-long-lived",
+        app_credentials: &[CredentialField::ClientId, CredentialField::ClientSecret],
+        sign_in: SignIn::OAuth(Box::new(OAuthFlow {
+            authorize_url: "https://www.facebook.com/v22.0/dialog/oauth".into(),
+            token_url: "https://graph.facebook.com/v22.0/oauth/access_token".into(),
+            // why: Meta documents no RFC 7009 endpoint; permissions are removed through the
+            // Graph API (DELETE /me/permissions), which belongs to the adapter.
+            revoke_url: None,
+            // why: Meta documents PKCE only with OIDC, "still in testing"
+            // (https://developers.facebook.com/documentation/facebook-login/guides/advanced/oidc-token);
+            // Nango sends a verifier to this dialog without harm (provider.client.ts).
+            // Enforcement is unverified, so `state` carries the CSRF defence.
+            pkce: Pkce::Supported,
+            client_auth: ClientAuth::RequestBody,
+            client_id_param: "client_id",
+            // why: the login dialog documents `scope` as a comma-separated list
+            // (https://developers.facebook.com/docs/facebook-login/guides/advanced/manual-flow).
+            scope_separator: Some(","),
+            base_scopes: &[],
+            // why: Business apps can instead pass a Facebook Login for Business `config_id`
+            // that holds the permissions
+            // (https://developers.facebook.com/documentation/development/create-an-app/marketing-api-use-cases);
+            // plain scopes are kept so the permissions are visible here
+            // (https://developers.facebook.com/docs/permissions).
+            scopes: &[
+                (Capability::ReadCampaigns, &["ads_read", "business_management"]),
+                (
+                    Capability::ManageCampaigns,
+                    &["ads_management", "pages_read_engagement", "pages_show_list"],
+                ),
+                (
+                    Capability::Publish,
+                    &[
+                        "pages_show_list",
+                        "pages_read_engagement",
+                        "pages_manage_posts",
+                        "instagram_basic",
+                        "instagram_content_publish",
+                    ],
+                ),
+            ],
+            extra_authorize_params: &[],
+            token_exchange: TokenExchange::MetaShortToLongLived,
+            refresh: RefreshRule {
+                access_token: Lifetime::Seconds(60 * DAY),
+                // why: Meta documents only the short- to long-lived exchange, and an expired
+                // token cannot be exchanged
+                // (https://developers.facebook.com/docs/facebook-login/guides/access-tokens/get-long-lived).
+                // Nango re-exchanges a still-valid long-lived token, but its own guide says to
+                // re-authorize at 60 days; the documented choice is kept.
+                renewal: Renewal::Reauthorize,
+                // why: permissions a user has not used for 90 days must be granted again
+                // (https://developers.facebook.com/docs/permissions).
+                idle_revocation: Some(90 * DAY),
+            },
+            // why: outside development mode Meta accepts only registered https redirects
+            // (localhost only for apps in development, https://next-auth.js.org/providers/facebook),
+            // and the long-lived exchange needs the app secret, which Meta wants server-side.
+            redirects: &[RedirectKind::HttpsRelay, LOOPBACK_FIXED_PORTS],
+            default_redirect: RedirectKind::HttpsRelay,
+        })),
+    }
+}
