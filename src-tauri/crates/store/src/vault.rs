@@ -231,7 +231,14 @@ fn remove_if_exists(path: &Path) -> Result<()> {
     }
 }
 
-fn fsync_file(path: &Path) -> Result<()> {
+/// Finish a file we wrote: owner-only permissions (SQLite gives its -wal and -shm the
+/// database file's mode), then fsync.
+fn seal_file(path: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(path, fs::Permissions::from_mode(0o600))?;
+    }
     fs::OpenOptions::new()
         .read(true)
         .write(true)
@@ -377,7 +384,7 @@ fn backup_into(src: &Connection, dest: &Path, key: &VaultKey) -> Result<()> {
             .map_err(StoreError::classify)?;
     }
     drop(out);
-    fsync_file(dest)
+    seal_file(dest)
 }
 
 /// Re-encrypt `src_path` (opened with `from`) into `dest` under `to`.
@@ -386,7 +393,7 @@ fn export_with_key(src_path: &Path, from: &VaultKey, dest: &Path, to: &VaultKey)
     let conn = open_connection(src_path, from, false)?;
     export_conn(&conn, dest, to)?;
     drop(conn);
-    fsync_file(dest)
+    seal_file(dest)
 }
 
 /// Re-encrypt, in place and atomically per file, every backup that `from` opens.
@@ -491,7 +498,7 @@ impl Vault {
                     }
                     conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
                 }
-                fsync_file(&staged)?;
+                seal_file(&staged)?;
                 let d = Descriptor {
                     format: FORMAT,
                     vault_id,
@@ -960,7 +967,7 @@ impl Vault {
                 export_conn(&writer, &self.paths.rekey(), &new_key)
             };
             Self::close(conns);
-            if let Err(e) = export.and_then(|_| fsync_file(&self.paths.rekey())) {
+            if let Err(e) = export.and_then(|_| seal_file(&self.paths.rekey())) {
                 let _ = fs::remove_file(self.paths.rekey());
                 st.descriptor.pending = None;
                 st.descriptor.save(&self.paths.descriptor)?;
@@ -1066,7 +1073,7 @@ fn restore_files(
     }
     let staged = paths.staged();
     fs::copy(&backup.path, &staged)?;
-    fsync_file(&staged)?;
+    seal_file(&staged)?;
     if paths.db.exists() {
         let aside = sibling(&paths.db, &format!(".replaced-{}", stamp(clock)));
         fs::rename(&paths.db, &aside)?;
