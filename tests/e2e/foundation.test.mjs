@@ -7,7 +7,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync, readdirSync, existsSync } from "node:fs";
+import { mkdirSync, writeFileSync, readdirSync, readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { Builder, By, until } from "selenium-webdriver";
 
@@ -212,6 +212,13 @@ test("deep links reach the running instance and are validated strictly", async (
     await bodyHas(driver, "unexpected parameter 'redirect_to'");
     assert.equal(appPids().length, 1, "still exactly one Switchboard running");
     await shot(driver, "05-deep-link-notices");
+    // Linux registers the scheme at run time: a handler .desktop entry that passes the URL.
+    const apps = join(process.env.HOME, ".local/share/applications");
+    const handler = existsSync(apps) ? readdirSync(apps).find((f) => f.endsWith("-handler.desktop")) : undefined;
+    assert.ok(handler, `a scheme handler .desktop file in ${apps}`);
+    const entry = readFileSync(join(apps, handler), "utf8");
+    assert.match(entry, /MimeType=x-scheme-handler\/dev\.switchboard\.app/, entry);
+    assert.match(entry, /Exec=.*%u/, entry);
     const logs = join(process.env.HOME, ".local/state/switchboard/logs");
     assert.ok(existsSync(logs) && readdirSync(logs).length > 0, "the app writes rolling log files");
   });
