@@ -74,12 +74,11 @@ pub fn parse_deep_link(raw: &str) -> Result<DeepLink, ApiError> {
     }
     match (url.host_str(), url.path()) {
         (Some("oauth"), "/callback") => {}
-        (host, path) => {
-            return Err(reject(format!(
-                "unknown destination '{}{}'",
-                host.unwrap_or(""),
-                path.chars().take(64).collect::<String>()
-            )))
+        // The host and path are not echoed: a misrouted link may carry a code there.
+        _ => {
+            return Err(reject(
+                "unknown destination (only oauth/callback is accepted)",
+            ))
         }
     }
     let mut params: Vec<(String, String)> = Vec::new();

@@ -287,9 +287,11 @@ impl Switchboard {
 
     // ---- workspace, clients, brands ----
 
+    /// The workspace row is created when the vault is attached, so this only reads.
     pub fn workspace(&self) -> ApiResult<Workspace> {
         let v = self.vault()?;
-        self.guard(v.write(Origin::User, |w| w.ensure_workspace("My agency")))
+        self.guard(v.read(|r| r.workspace()))?
+            .ok_or_else(|| ApiError::new("not_found", "the workspace has not been created"))
     }
 
     pub fn rename_workspace(&self, name: &str) -> ApiResult<Workspace> {
