@@ -4,18 +4,31 @@ use crate::origin::is_secure_endpoint;
 use crate::refresh::{RefreshRule, Renewal};
 use crate::OAuthError;
 use serde::Serialize;
+use std::borrow::Cow;
 use url::Url;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ProviderDescriptor {
     /// Stable slug stored with every connection: lowercase ASCII letters, digits and `_`.
-    pub id: &'static str,
-    pub display_name: &'static str,
+    pub id: Cow<'static, str>,
+    pub display_name: Cow<'static, str>,
     /// The provider's own documentation the facts come from.
-    pub docs_url: &'static str,
+    pub docs_url: Cow<'static, str>,
     /// What the user copies from the provider's developer portal into Switchboard.
     pub app_credentials: &'static [CredentialField],
     pub sign_in: SignIn,
+    /// The platform API calls that say who signed in and which accounts they reach.
+    pub identity: IdentityEndpoints,
+}
+
+/// Where a platform says who the token belongs to; both are rewritten by endpoint
+/// overrides like every other endpoint.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct IdentityEndpoints {
+    /// The signed-in user or account (its stable id is what the wrong-account guard compares).
+    pub profile_url: Option<String>,
+    /// The ad accounts, sites or pages the grant reaches, which the user links to clients.
+    pub accounts_url: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -149,16 +162,30 @@ pub enum CredentialField {
 impl ProviderDescriptor {
     /// Every URL Switchboard calls for this provider; endpoint overrides rewrite exactly these.
     pub fn endpoints(&self) -> Vec<&str> {
-        match &self.sign_in {
+        let mut all: Vec<&str> = match &self.sign_in {
             SignIn::OAuth(flow) => flow.endpoints().into_iter().map(|e| &**e).collect(),
             SignIn::ApiKeyOnly => Vec::new(),
-        }
+        };
+        all.extend(self.identity.profile_url.as_deref());
+        all.extend(self.identity.accounts_url.as_deref());
+        all
     }
 
     pub(crate) fn endpoints_mut(&mut self) -> Vec<&mut String> {
-        match &mut self.sign_in {
+        let mut all = match &mut self.sign_in {
             SignIn::OAuth(flow) => flow.endpoints_mut(),
             SignIn::ApiKeyOnly => Vec::new(),
+        };
+        all.extend(self.identity.profile_url.as_mut());
+        all.extend(self.identity.accounts_url.as_mut());
+        all
+    }
+
+    /// The OAuth flow, unless the provider signs in with an API key only.
+    pub fn oauth(&self) -> Option<&OAuthFlow> {
+        match &self.sign_in {
+            SignIn::OAuth(flow) => Some(flow),
+            SignIn::ApiKeyOnly => None,
         }
     }
 
@@ -166,7 +193,7 @@ impl ProviderDescriptor {
     /// redirect that is accepted, and scopes for every capability offered.
     pub fn validate(&self) -> Result<(), OAuthError> {
         let invalid = |reason: String| OAuthError::InvalidDescriptor {
-            provider: self.id.to_owned(),
+            provider: self.id.to_string(),
             reason,
         };
         let slug = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_';
@@ -265,9 +292,10 @@ pub(crate) mod tests {
     /// A provider using every kind of endpoint, for tests in this crate.
     pub(crate) fn sample() -> ProviderDescriptor {
         ProviderDescriptor {
-            id: "sample",
-            display_name: "Sample",
-            docs_url: "https://docs.example.com/oauth",
+            id: "sample".into(),
+            display_name: "Sample".into(),
+            docs_url: "https://docs.example.com/oauth".into(),
+            identity: IdentityEndpoints::default(),
             app_credentials: &[CredentialField::ClientId, CredentialField::ClientSecret],
             sign_in: SignIn::OAuth(Box::new(OAuthFlow {
                 authorize_url: "https://www.example.com/oauth/authorize?display=page".into(),
@@ -355,7 +383,7 @@ pub(crate) mod tests {
     #[test]
     fn validation_refuses_inconsistent_descriptors() {
         let mut d = sample();
-        d.id = "Sample Provider";
+        d.id = "Sample Provider".into();
         assert!(refusal(&d).contains("slug"));
 
         let mut d = sample();

@@ -7,16 +7,29 @@
 //! - [`EndpointOverrides`] points a provider's endpoints at another origin (a local
 //!   emulator in tests and Demo mode).
 //!
-//! No I/O here: the sign-in flow that reads these descriptors comes later.
+//! - [`flow`] starts an authorization (state, PKCE, authorize URL), [`callback`] reads the
+//!   provider's answer strictly, [`client`] talks to token endpoints and APIs with an
+//!   HTTP client passed in, and [`Adapter`] is what a platform overrides.
 
+mod adapter;
+pub mod callback;
+pub mod client;
 mod descriptor;
 mod error;
+pub mod flow;
 mod origin;
 mod refresh;
+mod token;
+
+pub use adapter::{oidc_identity, Adapter, Ctx, Identity, RemoteAccount, Revoked, Standard};
+pub use client::AppCredentials;
+pub use token::{
+    error_fields, error_from_body, redact, ErrorClass, FlowError, ProviderError, TokenSet,
+};
 
 pub use descriptor::{
-    Capability, ClientAuth, CredentialField, OAuthFlow, Pkce, ProviderDescriptor, RedirectKind,
-    SignIn, TokenExchange,
+    Capability, ClientAuth, CredentialField, IdentityEndpoints, OAuthFlow, Pkce,
+    ProviderDescriptor, RedirectKind, SignIn, TokenExchange,
 };
 pub use error::OAuthError;
 pub use origin::EndpointOverrides;

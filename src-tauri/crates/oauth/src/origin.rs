@@ -70,7 +70,7 @@ impl EndpointOverrides {
         for (provider, replacements) in &self.by_provider {
             let descriptor = descriptors
                 .iter_mut()
-                .find(|d| d.id == provider)
+                .find(|d| d.id == provider.as_str())
                 .ok_or_else(|| OAuthError::UnknownProvider(provider.clone()))?;
             let mut used = BTreeSet::new();
             for endpoint in descriptor.endpoints_mut() {

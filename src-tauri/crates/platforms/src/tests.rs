@@ -8,17 +8,17 @@ use switchboard_oauth::{
 };
 use url::Url;
 
-fn oauth_flows() -> Vec<(&'static str, OAuthFlow)> {
+fn oauth_flows() -> Vec<(String, OAuthFlow)> {
     registry()
         .into_iter()
         .filter_map(|d| match d.sign_in {
-            SignIn::OAuth(flow) => Some((d.id, *flow)),
+            SignIn::OAuth(flow) => Some((d.id.into_owned(), *flow)),
             SignIn::ApiKeyOnly => None,
         })
         .collect()
 }
 
-fn ids_where(keep: impl Fn(&OAuthFlow) -> bool) -> Vec<&'static str> {
+fn ids_where(keep: impl Fn(&OAuthFlow) -> bool) -> Vec<String> {
     oauth_flows()
         .into_iter()
         .filter(|(_, flow)| keep(flow))
@@ -28,7 +28,7 @@ fn ids_where(keep: impl Fn(&OAuthFlow) -> bool) -> Vec<&'static str> {
 
 #[test]
 fn ids_are_unique() {
-    let ids: Vec<_> = registry().iter().map(|d| d.id).collect();
+    let ids: Vec<_> = registry().iter().map(|d| d.id.clone()).collect();
     let unique: BTreeSet<_> = ids.iter().collect();
     assert_eq!(unique.len(), ids.len(), "duplicate id in {ids:?}");
 }
@@ -48,7 +48,7 @@ fn every_endpoint_parses_and_is_https() {
             assert_eq!(url.scheme(), "https", "{}: {endpoint}", d.id);
             assert!(url.host_str().is_some(), "{}: {endpoint} has no host", d.id);
         }
-        Url::parse(d.docs_url).unwrap_or_else(|e| panic!("{}: docs_url: {e}", d.id));
+        Url::parse(&d.docs_url).unwrap_or_else(|e| panic!("{}: docs_url: {e}", d.id));
         assert!(
             d.docs_url.starts_with("https://"),
             "{}: {}",
@@ -63,7 +63,7 @@ fn only_wix_signs_in_without_oauth() {
     let api_key_only: Vec<_> = registry()
         .into_iter()
         .filter(|d| d.sign_in == SignIn::ApiKeyOnly)
-        .map(|d| d.id)
+        .map(|d| d.id.clone())
         .collect();
     assert_eq!(api_key_only, ["wix"]);
 }
@@ -99,7 +99,7 @@ fn exact_match_providers_use_fixed_loopback_ports() {
         )
     };
     assert!(
-        ids_where(fixed).contains(&"x"),
+        ids_where(fixed).contains(&"x".to_owned()),
         "X matches redirects exactly"
     );
     let any_port = |f: &OAuthFlow| {
@@ -135,11 +135,11 @@ fn offered_capabilities_have_scopes_unless_chosen_in_the_portal() {
 #[test]
 fn each_platform_offers_the_capabilities_it_is_for() {
     use Capability::*;
-    let offered: Vec<(&str, Vec<Capability>)> = oauth_flows()
+    let offered: Vec<(String, Vec<Capability>)> = oauth_flows()
         .into_iter()
         .map(|(id, flow)| (id, flow.scopes.iter().map(|(c, _)| *c).collect()))
         .collect();
-    let expected: Vec<(&str, Vec<Capability>)> = vec![
+    let expected: Vec<(String, Vec<Capability>)> = [
         ("meta", vec![ReadCampaigns, ManageCampaigns, Publish]),
         ("instagram", vec![Publish, ReadProfile]),
         ("google_ads", vec![ReadCampaigns, ManageCampaigns]),
@@ -156,7 +156,10 @@ fn each_platform_offers_the_capabilities_it_is_for() {
         ("pinterest", vec![ReadCampaigns, Publish, ReadProfile]),
         ("x", vec![Publish, ReadProfile]),
         ("wordpress_com", vec![Publish]),
-    ];
+    ]
+    .into_iter()
+    .map(|(id, caps)| (id.to_owned(), caps))
+    .collect();
     assert_eq!(offered, expected);
 }
 

@@ -2,16 +2,17 @@
 
 use crate::LOOPBACK_FIXED_PORTS;
 use switchboard_oauth::{
-    Capability, ClientAuth, CredentialField, Lifetime, OAuthFlow, Pkce, ProviderDescriptor,
-    RedirectKind, RefreshRule, Renewal, SignIn, TokenExchange,
+    Capability, ClientAuth, CredentialField, IdentityEndpoints, Lifetime, OAuthFlow, Pkce,
+    ProviderDescriptor, RedirectKind, RefreshRule, Renewal, SignIn, TokenExchange,
 };
 
 pub fn descriptor() -> ProviderDescriptor {
     ProviderDescriptor {
-        id: "bing_webmaster",
-        display_name: "Bing Webmaster Tools",
-        docs_url: "https://learn.microsoft.com/bingwebmaster/oauth2",
+        id: "bing_webmaster".into(),
+        display_name: "Bing Webmaster Tools".into(),
+        docs_url: "https://learn.microsoft.com/bingwebmaster/oauth2".into(),
         app_credentials: &[CredentialField::ClientId, CredentialField::ClientSecret],
+        identity: IdentityEndpoints::default(),
         sign_in: SignIn::OAuth(Box::new(OAuthFlow {
             authorize_url: "https://www.bing.com/webmasters/oauth/authorize".into(),
             // why: Nango refreshes at www.bing.com/webmasters/token, but Microsoft's page

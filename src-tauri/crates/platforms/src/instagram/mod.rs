@@ -2,16 +2,17 @@
 
 use crate::LOOPBACK_FIXED_PORTS;
 use switchboard_oauth::{
-    Capability, ClientAuth, CredentialField, Lifetime, OAuthFlow, Pkce, ProviderDescriptor,
-    RedirectKind, RefreshRule, Renewal, SignIn, TokenExchange, DAY, HOUR,
+    Capability, ClientAuth, CredentialField, IdentityEndpoints, Lifetime, OAuthFlow, Pkce,
+    ProviderDescriptor, RedirectKind, RefreshRule, Renewal, SignIn, TokenExchange, DAY, HOUR,
 };
 
 pub fn descriptor() -> ProviderDescriptor {
     ProviderDescriptor {
-        id: "instagram",
-        display_name: "Instagram",
-        docs_url: "https://developers.facebook.com/documentation/instagram-platform/reference/access_token",
+        id: "instagram".into(),
+        display_name: "Instagram".into(),
+        docs_url: "https://developers.facebook.com/documentation/instagram-platform/reference/access_token".into(),
         app_credentials: &[CredentialField::ClientId, CredentialField::ClientSecret],
+        identity: IdentityEndpoints::default(),
         sign_in: SignIn::OAuth(Box::new(OAuthFlow {
             authorize_url: "https://www.instagram.com/oauth/authorize".into(),
             token_url: "https://api.instagram.com/oauth/access_token".into(),

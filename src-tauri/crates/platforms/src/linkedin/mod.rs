@@ -2,17 +2,19 @@
 
 use crate::LOOPBACK_FIXED_PORTS;
 use switchboard_oauth::{
-    Capability, ClientAuth, CredentialField, Lifetime, OAuthFlow, Pkce, ProviderDescriptor,
-    RedirectKind, RefreshRule, Renewal, SignIn, TokenExchange, DAY,
+    Capability, ClientAuth, CredentialField, IdentityEndpoints, Lifetime, OAuthFlow, Pkce,
+    ProviderDescriptor, RedirectKind, RefreshRule, Renewal, SignIn, TokenExchange, DAY,
 };
 
 pub fn descriptor() -> ProviderDescriptor {
     ProviderDescriptor {
-        id: "linkedin",
-        display_name: "LinkedIn",
+        id: "linkedin".into(),
+        display_name: "LinkedIn".into(),
         docs_url:
-            "https://learn.microsoft.com/linkedin/shared/authentication/programmatic-refresh-tokens",
+            "https://learn.microsoft.com/linkedin/shared/authentication/programmatic-refresh-tokens"
+                .into(),
         app_credentials: &[CredentialField::ClientId, CredentialField::ClientSecret],
+        identity: IdentityEndpoints::default(),
         sign_in: SignIn::OAuth(Box::new(OAuthFlow {
             authorize_url: "https://www.linkedin.com/oauth/v2/authorization".into(),
             token_url: "https://www.linkedin.com/oauth/v2/accessToken".into(),

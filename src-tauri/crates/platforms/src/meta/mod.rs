@@ -2,16 +2,17 @@
 
 use crate::LOOPBACK_FIXED_PORTS;
 use switchboard_oauth::{
-    Capability, ClientAuth, CredentialField, Lifetime, OAuthFlow, Pkce, ProviderDescriptor,
-    RedirectKind, RefreshRule, Renewal, SignIn, TokenExchange, DAY,
+    Capability, ClientAuth, CredentialField, IdentityEndpoints, Lifetime, OAuthFlow, Pkce,
+    ProviderDescriptor, RedirectKind, RefreshRule, Renewal, SignIn, TokenExchange, DAY,
 };
 
 pub fn descriptor() -> ProviderDescriptor {
     ProviderDescriptor {
-        id: "meta",
-        display_name: "Meta (Facebook)",
-        docs_url: "https://developers.facebook.com/docs/facebook-login/guides/access-tokens/get-long-lived",
+        id: "meta".into(),
+        display_name: "Meta (Facebook)".into(),
+        docs_url: "https://developers.facebook.com/docs/facebook-login/guides/access-tokens/get-long-lived".into(),
         app_credentials: &[CredentialField::ClientId, CredentialField::ClientSecret],
+        identity: IdentityEndpoints::default(),
         sign_in: SignIn::OAuth(Box::new(OAuthFlow {
             authorize_url: "https://www.facebook.com/v22.0/dialog/oauth".into(),
             token_url: "https://graph.facebook.com/v22.0/oauth/access_token".into(),

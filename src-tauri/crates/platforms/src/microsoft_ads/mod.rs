@@ -2,21 +2,24 @@
 
 use crate::LOOPBACK_ANY_PORT;
 use switchboard_oauth::{
-    Capability, ClientAuth, CredentialField, Lifetime, OAuthFlow, Pkce, ProviderDescriptor,
-    RedirectKind, RefreshRule, Renewal, ResendOnRefresh, SignIn, TokenExchange, DAY,
+    Capability, ClientAuth, CredentialField, IdentityEndpoints, Lifetime, OAuthFlow, Pkce,
+    ProviderDescriptor, RedirectKind, RefreshRule, Renewal, ResendOnRefresh, SignIn, TokenExchange,
+    DAY,
 };
 
 const MANAGE: &[&str] = &["https://ads.microsoft.com/msads.manage"];
 
 pub fn descriptor() -> ProviderDescriptor {
     ProviderDescriptor {
-        id: "microsoft_ads",
-        display_name: "Microsoft Advertising",
-        docs_url: "https://learn.microsoft.com/advertising/guides/authentication-oauth-get-tokens",
+        id: "microsoft_ads".into(),
+        display_name: "Microsoft Advertising".into(),
+        docs_url: "https://learn.microsoft.com/advertising/guides/authentication-oauth-get-tokens"
+            .into(),
         // why: registered as a "Mobile and desktop applications" platform the app is a
         // public client with no secret; a "Web" platform would demand one (AADSTS70002,
         // https://learn.microsoft.com/answers/questions/968737).
         app_credentials: &[CredentialField::ClientId, CredentialField::DeveloperToken],
+        identity: IdentityEndpoints::default(),
         sign_in: SignIn::OAuth(Box::new(OAuthFlow {
             authorize_url: "https://login.microsoftonline.com/common/oauth2/v2.0/authorize".into(),
             token_url: "https://login.microsoftonline.com/common/oauth2/v2.0/token".into(),

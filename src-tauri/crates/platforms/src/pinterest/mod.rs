@@ -1,16 +1,17 @@
 //! Pinterest (API v5): pins, boards and ads.
 
 use switchboard_oauth::{
-    Capability, ClientAuth, CredentialField, Lifetime, OAuthFlow, Pkce, ProviderDescriptor,
-    RedirectKind, RefreshRule, Renewal, SignIn, TokenExchange, DAY,
+    Capability, ClientAuth, CredentialField, IdentityEndpoints, Lifetime, OAuthFlow, Pkce,
+    ProviderDescriptor, RedirectKind, RefreshRule, Renewal, SignIn, TokenExchange, DAY,
 };
 
 pub fn descriptor() -> ProviderDescriptor {
     ProviderDescriptor {
-        id: "pinterest",
-        display_name: "Pinterest",
-        docs_url: "https://developers.pinterest.com/docs/getting-started/authentication/",
+        id: "pinterest".into(),
+        display_name: "Pinterest".into(),
+        docs_url: "https://developers.pinterest.com/docs/getting-started/authentication/".into(),
         app_credentials: &[CredentialField::ClientId, CredentialField::ClientSecret],
+        identity: IdentityEndpoints::default(),
         sign_in: SignIn::OAuth(Box::new(OAuthFlow {
             authorize_url: "https://www.pinterest.com/oauth/".into(),
             token_url: "https://api.pinterest.com/v5/oauth/token".into(),

@@ -3,18 +3,20 @@
 
 use crate::LOOPBACK_FIXED_PORTS;
 use switchboard_oauth::{
-    Capability, ClientAuth, CredentialField, Lifetime, OAuthFlow, Pkce, ProviderDescriptor,
-    RedirectKind, RefreshRule, Renewal, ResendOnRefresh, SignIn, TokenExchange, HOUR,
+    Capability, ClientAuth, CredentialField, IdentityEndpoints, Lifetime, OAuthFlow, Pkce,
+    ProviderDescriptor, RedirectKind, RefreshRule, Renewal, ResendOnRefresh, SignIn, TokenExchange,
+    HOUR,
 };
 
 pub fn descriptor() -> ProviderDescriptor {
     ProviderDescriptor {
-        id: "reddit",
-        display_name: "Reddit",
-        docs_url: "https://github.com/reddit-archive/reddit/wiki/oauth2",
+        id: "reddit".into(),
+        display_name: "Reddit".into(),
+        docs_url: "https://github.com/reddit-archive/reddit/wiki/oauth2".into(),
         // why: an "installed app" gets no secret; it still uses Basic auth with the client
         // id and an empty password (docs_url).
         app_credentials: &[CredentialField::ClientId],
+        identity: IdentityEndpoints::default(),
         sign_in: SignIn::OAuth(Box::new(OAuthFlow {
             authorize_url: "https://www.reddit.com/api/v1/authorize".into(),
             token_url: "https://www.reddit.com/api/v1/access_token".into(),

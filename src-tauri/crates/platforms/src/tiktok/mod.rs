@@ -2,17 +2,18 @@
 
 use crate::LOOPBACK_ANY_PORT;
 use switchboard_oauth::{
-    Capability, ClientAuth, CredentialField, Lifetime, OAuthFlow, Pkce, ProviderDescriptor,
-    RefreshRule, Renewal, SignIn, TokenExchange, DAY, HOUR,
+    Capability, ClientAuth, CredentialField, IdentityEndpoints, Lifetime, OAuthFlow, Pkce,
+    ProviderDescriptor, RefreshRule, Renewal, SignIn, TokenExchange, DAY, HOUR,
 };
 
 pub fn descriptor() -> ProviderDescriptor {
     ProviderDescriptor {
-        id: "tiktok",
-        display_name: "TikTok",
-        docs_url: "https://developers.tiktok.com/doc/login-kit-desktop/",
+        id: "tiktok".into(),
+        display_name: "TikTok".into(),
+        docs_url: "https://developers.tiktok.com/doc/login-kit-desktop/".into(),
         // The client id is TikTok's "client key".
         app_credentials: &[CredentialField::ClientId, CredentialField::ClientSecret],
+        identity: IdentityEndpoints::default(),
         sign_in: SignIn::OAuth(Box::new(OAuthFlow {
             authorize_url: "https://www.tiktok.com/v2/auth/authorize/".into(),
             token_url: "https://open.tiktokapis.com/v2/oauth/token/".into(),

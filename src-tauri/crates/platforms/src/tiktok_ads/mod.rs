@@ -2,17 +2,18 @@
 //! `Authorization: Bearer`.
 
 use switchboard_oauth::{
-    Capability, ClientAuth, CredentialField, Lifetime, OAuthFlow, Pkce, ProviderDescriptor,
-    RedirectKind, RefreshRule, Renewal, SignIn, TokenExchange,
+    Capability, ClientAuth, CredentialField, IdentityEndpoints, Lifetime, OAuthFlow, Pkce,
+    ProviderDescriptor, RedirectKind, RefreshRule, Renewal, SignIn, TokenExchange,
 };
 
 pub fn descriptor() -> ProviderDescriptor {
     ProviderDescriptor {
-        id: "tiktok_ads",
-        display_name: "TikTok Ads",
-        docs_url: "https://docs.redpointglobal.com/bpd/tiktok-api",
+        id: "tiktok_ads".into(),
+        display_name: "TikTok Ads".into(),
+        docs_url: "https://docs.redpointglobal.com/bpd/tiktok-api".into(),
         // The client id is the Marketing API "app id".
         app_credentials: &[CredentialField::ClientId, CredentialField::ClientSecret],
+        identity: IdentityEndpoints::default(),
         sign_in: SignIn::OAuth(Box::new(OAuthFlow {
             authorize_url: "https://business-api.tiktok.com/portal/auth".into(),
             token_url: "https://business-api.tiktok.com/open_api/v1.3/oauth2/access_token/".into(),

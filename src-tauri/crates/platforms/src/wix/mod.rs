@@ -1,18 +1,19 @@
 //! Wix: site API keys.
 
-use switchboard_oauth::{CredentialField, ProviderDescriptor, SignIn};
+use switchboard_oauth::{CredentialField, IdentityEndpoints, ProviderDescriptor, SignIn};
 
 pub fn descriptor() -> ProviderDescriptor {
     ProviderDescriptor {
-        id: "wix",
-        display_name: "Wix",
-        docs_url: "https://dev.wix.com/docs/go-headless/develop-your-project/admin-operations/make-rest-api-calls-with-an-api-key",
+        id: "wix".into(),
+        display_name: "Wix".into(),
+        docs_url: "https://dev.wix.com/docs/go-headless/develop-your-project/admin-operations/make-rest-api-calls-with-an-api-key".into(),
         // Sent as the `Authorization` and `wix-site-id` headers.
         app_credentials: &[CredentialField::ApiKey, CredentialField::SiteId],
         // why: new Wix apps get no user consent redirect; app OAuth is client credentials
         // with a server-side secret and an `instanceId`
         // (https://dev.wix.com/docs/build-apps/develop-your-app/access/authentication/about-oauth),
         // so an agency uses an API key the site owner creates.
+        identity: IdentityEndpoints::default(),
         sign_in: SignIn::ApiKeyOnly,
     }
 }

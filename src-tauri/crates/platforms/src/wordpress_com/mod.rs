@@ -2,16 +2,17 @@
 
 use crate::LOOPBACK_FIXED_PORTS;
 use switchboard_oauth::{
-    Capability, ClientAuth, CredentialField, Lifetime, OAuthFlow, Pkce, ProviderDescriptor,
-    RedirectKind, RefreshRule, Renewal, SignIn, TokenExchange,
+    Capability, ClientAuth, CredentialField, IdentityEndpoints, Lifetime, OAuthFlow, Pkce,
+    ProviderDescriptor, RedirectKind, RefreshRule, Renewal, SignIn, TokenExchange,
 };
 
 pub fn descriptor() -> ProviderDescriptor {
     ProviderDescriptor {
-        id: "wordpress_com",
-        display_name: "WordPress.com",
-        docs_url: "https://github.com/wordpress-mobile/WordPress-Android/blob/trunk/docs/wpcom-authentication.md",
+        id: "wordpress_com".into(),
+        display_name: "WordPress.com".into(),
+        docs_url: "https://github.com/wordpress-mobile/WordPress-Android/blob/trunk/docs/wpcom-authentication.md".into(),
         app_credentials: &[CredentialField::ClientId, CredentialField::ClientSecret],
+        identity: IdentityEndpoints::default(),
         sign_in: SignIn::OAuth(Box::new(OAuthFlow {
             authorize_url: "https://public-api.wordpress.com/oauth2/authorize".into(),
             token_url: "https://public-api.wordpress.com/oauth2/token".into(),

@@ -2,18 +2,20 @@
 
 use crate::LOOPBACK_FIXED_PORTS;
 use switchboard_oauth::{
-    Capability, ClientAuth, CredentialField, Lifetime, OAuthFlow, Pkce, ProviderDescriptor,
-    RefreshRule, Renewal, SignIn, TokenExchange, HOUR,
+    Capability, ClientAuth, CredentialField, IdentityEndpoints, Lifetime, OAuthFlow, Pkce,
+    ProviderDescriptor, RefreshRule, Renewal, SignIn, TokenExchange, HOUR,
 };
 
 pub fn descriptor() -> ProviderDescriptor {
     ProviderDescriptor {
-        id: "x",
-        display_name: "X",
-        docs_url: "https://docs.x.com/fundamentals/authentication/oauth-2-0/authorization-code",
+        id: "x".into(),
+        display_name: "X".into(),
+        docs_url: "https://docs.x.com/fundamentals/authentication/oauth-2-0/authorization-code"
+            .into(),
         // why: a "Native App" is a public client (client id in the body, no secret); a
         // confidential one would use Basic (https://docs.x.com/fundamentals/developer-apps).
         app_credentials: &[CredentialField::ClientId],
+        identity: IdentityEndpoints::default(),
         sign_in: SignIn::OAuth(Box::new(OAuthFlow {
             authorize_url: "https://x.com/i/oauth2/authorize".into(),
             token_url: "https://api.x.com/2/oauth2/token".into(),
