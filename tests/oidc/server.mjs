@@ -259,9 +259,8 @@ const provider = new Provider(issuer, {
   // implements the S256 method (`plain` is rejected; discovery advertises ["S256"]).
   pkce: { required: () => true },
 
-  // Refresh tokens whenever offline_access was requested and granted. Note: per OIDC Core §11
-  // oidc-provider drops offline_access when a `prompt` parameter is sent that does not contain
-  // `consent`; without any `prompt` parameter no `prompt=consent` is needed.
+  // Refresh tokens whenever offline_access was requested (and so granted, see
+  // offlineAccessImpliesConsent below for why no `prompt=consent` is needed).
   issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token')
     && code.scopes.has('offline_access'),
   // Rotate on every refresh, for public and confidential clients alike.
@@ -335,6 +334,71 @@ provider.emit = (name, ...eventArgs) => {
   return emit(name, ...eventArgs);
 };
 
+// Client authentication strictness: oidc-provider accepts client_secret_post from a client
+// registered for client_secret_basic (and vice versa). The harness does not: a secret in the
+// request body of a client_secret_basic client fails with invalid_client, through the provider's
+// normal error path (so it is counted as e.g. grant.error {invalid_client}).
+const { compareClientSecret } = provider.Client.prototype;
+provider.Client.prototype.compareClientSecret = function strictCompareClientSecret(actual) {
+  const ctx = Provider.ctx; // the request being processed (AsyncLocalStorage)
+  if (this.clientAuthMethod === 'client_secret_basic' && ctx?.oidc?.params?.client_secret !== undefined) {
+    throw new errors.InvalidClientAuth(
+      'client_secret in the request body, but the client is registered for client_secret_basic',
+    );
+  }
+  return compareClientSecret.call(this, actual);
+};
+
+// offline_access without prompt=consent. OIDC Core §11 says the prompt parameter MUST contain
+// `consent` for offline_access "unless other conditions for processing the request permitting
+// offline access to the requested resources are in place", and oidc-provider implements only the
+// first half: it silently drops offline_access from any authorization request whose prompt lacks
+// `consent` (lib/actions/authorization/scopes.js). In this harness every authorization of these
+// native clients goes through the consent page anyway, so an authorization request (GET/POST
+// /auth, or a pushed one at /request) asking for offline_access is treated as if it also
+// carried prompt=consent. prompt=none is left alone (no consent can happen then), and so are
+// requests with duplicated parameters (which the provider rejects on its own).
+const OFFLINE_ACCESS_PATHS = new Set([
+  provider.pathFor('authorization'),
+  provider.pathFor('pushed_authorization_request'),
+]);
+
+function addConsentForOfflineAccess(params) {
+  const scopes = params.getAll('scope');
+  const prompts = params.getAll('prompt');
+  if (scopes.length !== 1 || prompts.length > 1) return false;
+  if (!scopes[0].split(' ').includes('offline_access')) return false;
+  const prompt = prompts[0]?.split(' ').filter(Boolean) ?? [];
+  if (prompt.includes('consent') || prompt.includes('none')) return false;
+  params.set('prompt', [...prompt, 'consent'].join(' '));
+  return true;
+}
+
+async function readBody(req, limit = 64 * 1024) {
+  const chunks = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += chunk.length;
+    if (size > limit) throw new Error('request body too large');
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function offlineAccessImpliesConsent(ctx) {
+  if (!OFFLINE_ACCESS_PATHS.has(ctx.path)) return;
+  if (ctx.method === 'GET') {
+    const params = new URLSearchParams(ctx.querystring);
+    if (addConsentForOfflineAccess(params)) ctx.querystring = params.toString();
+  } else if (ctx.method === 'POST' && ctx.is('application/x-www-form-urlencoded')) {
+    // Reading the stream here makes oidc-provider fall back to ctx.request.body (a supported,
+    // if noisy, path: its "already parsed request body" warning is filtered above).
+    const params = new URLSearchParams(await readBody(ctx.req));
+    addConsentForOfflineAccess(params);
+    ctx.request.body = params.toString();
+  }
+}
+
 // Revoke a grant the way oidc-provider's own revoke helper does: every token minted from it
 // plus the grant itself.
 async function revokeGrant(grantId) {
@@ -347,9 +411,13 @@ async function revokeGrant(grantId) {
   provider.emit('grant.revoked', undefined, grantId);
 }
 
-// The /__test/ admin surface; provider.use() mounts it in front of oidc-provider's router.
+// Mounted in front of oidc-provider's router by provider.use(): the /__test/ admin surface, and
+// the offline_access request rewrite for everything else.
 provider.use(async (ctx, next) => {
-  if (!ctx.path.startsWith('/__test/')) return next();
+  if (!ctx.path.startsWith('/__test/')) {
+    await offlineAccessImpliesConsent(ctx);
+    return next();
+  }
   ctx.set('cache-control', 'no-store');
 
   if (ctx.path === '/__test/events' && ctx.method === 'GET') {

@@ -1,0 +1,1 @@
+//! switchboard-emulator (being built).
