@@ -109,7 +109,7 @@ describe('oidc harness', () => {
 
   /** Runs authorize (via approve) + code exchange; returns { tokens, callback, verifier }. */
   async function codeFlow({
-    clientId = NATIVE, redirectUri = LOOPBACK_REDIRECT, login = 'alice', basic,
+    clientId = NATIVE, redirectUri = LOOPBACK_REDIRECT, login = 'alice', basic, scope = SCOPE, extra = {},
   } = {}) {
     const { verifier, challenge } = pkce();
     const state = crypto.randomBytes(8).toString('hex');
@@ -117,12 +117,13 @@ describe('oidc harness', () => {
     const callback = new URL(await approve(authorizeUrl(metadata, {
       client_id: clientId,
       response_type: 'code',
-      scope: SCOPE,
+      scope,
       redirect_uri: redirectUri,
       state,
       nonce,
       code_challenge: challenge,
       code_challenge_method: 'S256',
+      ...extra,
     }), { login }));
     assert.equal(callback.searchParams.get('state'), state);
     assert.equal(callback.searchParams.get('iss'), server.issuer, 'RFC 9207 iss parameter');
@@ -200,9 +201,43 @@ describe('oidc harness', () => {
     assert.equal(v6.callback.host, '[::1]:40123');
     assert.equal(decodeJwt(v6.tokens.id_token).payload.sub, 'bob');
 
-    const custom = await codeFlow({ redirectUri: 'dev.switchboard.app://oauth/callback' });
+    const custom = await codeFlow({ redirectUri: 'dev.switchboard.app://oauth/callback/oidc_test' });
     assert.equal(custom.callback.protocol, 'dev.switchboard.app:');
-    assert.ok(custom.callback.href.startsWith('dev.switchboard.app://oauth/callback?code='));
+    assert.ok(custom.callback.href.startsWith('dev.switchboard.app://oauth/callback/oidc_test?code='));
+  });
+
+  test('refresh tokens: iff offline_access is requested, whatever the prompt (except none)', async () => {
+    const withPromptLogin = await codeFlow({ extra: { prompt: 'login' } });
+    assert.ok(withPromptLogin.tokens.refresh_token, 'prompt=login + offline_access');
+    assert.ok(withPromptLogin.tokens.scope.split(' ').includes('offline_access'));
+
+    const explicitConsent = await codeFlow({ extra: { prompt: 'consent' } });
+    assert.ok(explicitConsent.tokens.refresh_token, 'prompt=consent + offline_access');
+
+    const online = await codeFlow({ scope: 'openid profile email' });
+    assert.equal(online.tokens.refresh_token, undefined, 'no offline_access, no refresh token');
+
+    // prompt=none cannot consent: offline_access is dropped, and without a session login_required.
+    const { challenge } = pkce();
+    const none = new URL(await approve(authorizeUrl(metadata, {
+      client_id: NATIVE, response_type: 'code', scope: SCOPE, redirect_uri: LOOPBACK_REDIRECT, state: 'n', prompt: 'none', code_challenge: challenge, code_challenge_method: 'S256',
+    })));
+    assert.equal(none.searchParams.get('error'), 'login_required');
+  });
+
+  test('pushed authorization request (PAR, POST body) with offline_access', async () => {
+    const { verifier, challenge } = pkce();
+    const par = await postForm(metadata.pushed_authorization_request_endpoint, {
+      client_id: NATIVE, response_type: 'code', scope: SCOPE, redirect_uri: LOOPBACK_REDIRECT, state: 'par', code_challenge: challenge, code_challenge_method: 'S256',
+    });
+    assert.equal(par.status, 201, par.text);
+    const callback = new URL(await approve(authorizeUrl(metadata, { client_id: NATIVE, request_uri: par.json.request_uri })));
+    assert.equal(callback.searchParams.get('state'), 'par');
+    const res = await postForm(metadata.token_endpoint, {
+      grant_type: 'authorization_code', code: callback.searchParams.get('code'), redirect_uri: LOOPBACK_REDIRECT, client_id: NATIVE, code_verifier: verifier,
+    });
+    assert.equal(res.status, 200, res.text);
+    assert.ok(res.json.refresh_token);
   });
 
   test('code is bound to the PKCE verifier and usable once', async () => {
@@ -297,6 +332,10 @@ describe('oidc harness', () => {
     const { tokens } = await codeFlow();
     const revoke = (token, hint) => postForm(metadata.revocation_endpoint, { token, token_type_hint: hint, client_id: NATIVE });
 
+    const introspect = async (token) => (await postForm(metadata.introspection_endpoint, { token, client_id: NATIVE })).json;
+    assert.equal((await introspect(tokens.access_token)).active, true);
+    assert.equal((await introspect(tokens.refresh_token)).active, true);
+
     const at = await revoke(tokens.access_token, 'access_token');
     assert.equal(at.status, 200, at.text);
     const userinfo = await fetch(metadata.userinfo_endpoint, { headers: { authorization: `Bearer ${tokens.access_token}` } });
@@ -307,6 +346,8 @@ describe('oidc harness', () => {
     const res = await postForm(metadata.token_endpoint, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token, client_id: NATIVE });
     assert.equal(res.status, 400);
     assert.equal(res.json.error, 'invalid_grant');
+    assert.equal((await introspect(tokens.access_token)).active, false);
+    assert.equal((await introspect(tokens.refresh_token)).active, false);
 
     // Unknown tokens are fine per RFC 7009 §2.2.
     assert.equal((await revoke('not-a-token')).status, 200);

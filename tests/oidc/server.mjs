@@ -87,7 +87,7 @@ const refreshTtl = intArg('refresh-ttl', 1, 10 * 365 * 24 * 60 * 60);
 const REDIRECT_URIS = [
   'http://127.0.0.1/callback/oidc_test',
   'http://[::1]/callback/oidc_test',
-  'dev.switchboard.app://oauth/callback', // private-use URI scheme (RFC 8252 §7.1)
+  'dev.switchboard.app://oauth/callback/oidc_test', // private-use URI scheme (RFC 8252 §7.1)
 ];
 
 const COMMON_CLIENT = {
@@ -221,13 +221,18 @@ function trackGrants(name, args) {
 // Listen first so that the issuer can carry the port the OS picked; requests are only handled
 // once the provider exists (nobody knows the port before the JSON line is printed anyway).
 const server = http.createServer();
-await new Promise((resolve, reject) => {
-  server.once('error', reject);
-  server.listen(port, '127.0.0.1', () => {
-    server.off('error', reject);
-    resolve();
+try {
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
-});
+} catch (err) {
+  process.stderr.write(`oidc harness: cannot listen on 127.0.0.1:${port}: ${err.message}\n`);
+  process.exit(1);
+}
 const issuer = `http://127.0.0.1:${server.address().port}`;
 
 // A fresh signing key per run (tests fetch the JWKS from jwks_uri); RS256 is the OIDC default

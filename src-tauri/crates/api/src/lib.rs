@@ -1,6 +1,7 @@
 //! switchboard-api: what the app can do, independent of the host. The Tauri shell and
 //! the CLI both drive a [`Switchboard`]; neither holds logic of its own.
 
+pub mod connections;
 mod error;
 pub mod links;
 pub mod logging;

@@ -30,6 +30,8 @@ pub struct Switchboard {
     config: Config,
     slot: RwLock<Slot>,
     listeners: Arc<Mutex<Vec<ChangeListener>>>,
+    /// The connection engine of the open vault.
+    pub(crate) connector: RwLock<Option<Arc<switchboard_connect::Connector>>>,
 }
 
 fn state_for(
@@ -74,6 +76,7 @@ impl Switchboard {
                 message: "starting".into(),
             })),
             listeners: Arc::new(Mutex::new(Vec::new())),
+            connector: RwLock::new(None),
         };
         let slot = sb.try_open(None);
         *sb.slot.write().expect("slot") = slot;
@@ -118,7 +121,9 @@ impl Switchboard {
         }) {
             tracing::error!("could not create the workspace: {e}");
         }
-        Arc::new(v)
+        let v = Arc::new(v);
+        self.attach_connector(&v);
+        v
     }
 
     /// Be told about every committed write (one batch per transaction).
@@ -206,7 +211,7 @@ impl Switchboard {
 
     /// Map a damaged-vault error seen mid-session to the Damaged state, so the UI offers
     /// a restore instead of failing call after call.
-    fn guard<T>(&self, r: Result<T, StoreError>) -> ApiResult<T> {
+    pub(crate) fn guard<T>(&self, r: Result<T, StoreError>) -> ApiResult<T> {
         if let Err(e @ StoreError::Damaged { .. }) = &r {
             let paths = self.paths();
             *self.slot.write().expect("slot") = Slot::Closed(VaultState::Damaged {

@@ -1,6 +1,8 @@
 //! switchboard-cli: the headless host. Same core as the app; every failure exits
 //! non-zero with a one-line reason.
 
+mod connections;
+
 use clap::{Parser, Subcommand};
 use secrecy::SecretString;
 use serde::Serialize;
@@ -15,7 +17,7 @@ use switchboard_store::{OsKeyring, SystemClock};
 #[command(
     name = "switchboard-cli",
     version,
-    about = "Switchboard without a window: vault, clients, brands, audit"
+    about = "Switchboard without a window: vault, clients, brands, connections, audit"
 )]
 struct Cli {
     /// The vault directory (default: the OS app-data dir; env SWITCHBOARD_DATA_DIR).
@@ -62,6 +64,19 @@ enum Cmd {
         #[arg(long, default_value_t = 50)]
         limit: u32,
     },
+    /// List the platforms Switchboard can connect to.
+    Platforms,
+    /// Connect a client's account on a platform (prints the authorization URL first).
+    Connect(connections::ConnectArgs),
+    /// List, refresh, disconnect and check connections.
+    #[command(subcommand)]
+    Connections(connections::ConnectionsCmd),
+    /// Manage the agency's OAuth app credentials per platform.
+    #[command(subcommand)]
+    App(connections::AppCmd),
+    /// Manage generic OAuth 2.0 / OpenID Connect providers.
+    #[command(subcommand)]
+    Provider(connections::ProviderCmd),
 }
 
 #[derive(Subcommand)]
@@ -117,12 +132,12 @@ enum BrandCmd {
     },
 }
 
-struct Out {
-    json: bool,
+pub(crate) struct Out {
+    pub(crate) json: bool,
 }
 
 impl Out {
-    fn show<T: Serialize>(&self, value: &T, human: impl FnOnce(&T) -> String) {
+    pub(crate) fn show<T: Serialize>(&self, value: &T, human: impl FnOnce(&T) -> String) {
         if self.json {
             println!(
                 "{}",
@@ -137,7 +152,7 @@ impl Out {
     }
 }
 
-fn read_line_secret(
+pub(crate) fn read_line_secret(
     stdin_lines: &mut impl Iterator<Item = std::io::Result<String>>,
 ) -> Option<SecretString> {
     stdin_lines
@@ -147,7 +162,7 @@ fn read_line_secret(
 }
 
 /// Find a client by id or (case-insensitive) name.
-fn resolve_client(sb: &Switchboard, key: &str) -> Result<String, ApiError> {
+pub(crate) fn resolve_client(sb: &Switchboard, key: &str) -> Result<String, ApiError> {
     let clients = sb.list_clients(true)?;
     clients
         .iter()
@@ -157,7 +172,11 @@ fn resolve_client(sb: &Switchboard, key: &str) -> Result<String, ApiError> {
         .ok_or_else(|| ApiError::new("not_found", format!("no client '{key}'")))
 }
 
-fn resolve_brand(sb: &Switchboard, client_id: &str, key: &str) -> Result<String, ApiError> {
+pub(crate) fn resolve_brand(
+    sb: &Switchboard,
+    client_id: &str,
+    key: &str,
+) -> Result<String, ApiError> {
     let brands = sb.list_brands(client_id)?;
     brands
         .iter()
@@ -192,7 +211,12 @@ fn run(cli: Cli) -> Result<(), ApiError> {
 
     let creates = !matches!(
         cli.cmd,
-        Cmd::Doctor | Cmd::Restore { .. } | Cmd::Backups | Cmd::Integrity | Cmd::Audit { .. }
+        Cmd::Doctor
+            | Cmd::Restore { .. }
+            | Cmd::Backups
+            | Cmd::Integrity
+            | Cmd::Audit { .. }
+            | Cmd::Platforms
     );
     let sb = Switchboard::start(Config {
         data_dir: data_dir.clone(),
@@ -234,6 +258,11 @@ fn run(cli: Cli) -> Result<(), ApiError> {
     }
 
     match cli.cmd {
+        Cmd::Platforms => connections::platforms(&sb, &out)?,
+        Cmd::Connect(a) => connections::connect(&sb, &out, a)?,
+        Cmd::Connections(c) => connections::connections(&sb, &out, c)?,
+        Cmd::App(a) => connections::app(&sb, &out, a, &mut lines)?,
+        Cmd::Provider(p) => connections::provider(&sb, &out, p)?,
         Cmd::Doctor => {
             let info = sb.vault_info()?;
             let integrity = sb.integrity_check()?;

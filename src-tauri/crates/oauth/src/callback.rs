@@ -17,6 +17,8 @@ const KNOWN: &[&str] = &[
     "error",
     "error_description",
     "error_uri",
+    // Meta and Instagram add `error_reason=user_denied` to a declined login.
+    "error_reason",
     // RFC 9207 issuer identification.
     "iss",
     // Echoed by Google (`scope`, `authuser`, `prompt`, `hd`), TikTok (`scopes`) and OIDC

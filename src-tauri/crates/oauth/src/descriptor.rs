@@ -92,7 +92,7 @@ pub enum ClientAuth {
 }
 
 /// What a connection can be used for; each maps to the provider's scopes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Capability {
     /// Campaigns, ad sets, ads and their reports.

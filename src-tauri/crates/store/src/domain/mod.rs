@@ -6,10 +6,15 @@
 
 mod audit;
 mod clients;
+mod connections;
 mod settings;
 
 pub use audit::AuditEntry;
 pub use clients::{Brand, Client, ClientPatch, ClientRead, ClientWrite, NewClient, Workspace};
+pub use connections::{
+    AppCredentialInfo, AppCredentialInput, AppSecrets, Connection, ConnectionAccount,
+    CustomProvider, FlowTake, NewConnection, PendingFlow, PendingFlowBox, StoredTokens,
+};
 pub use settings::SettingKey;
 
 pub(crate) fn clean_name(what: &str, name: &str) -> crate::Result<String> {
