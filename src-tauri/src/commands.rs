@@ -200,3 +200,190 @@ pub async fn open_external(app: tauri::AppHandle, url: String) -> Result<(), Api
         .open_url(url.as_str(), None::<&str>)
         .map_err(|e| ApiError::new("open_failed", format!("Could not open the browser: {e}")))
 }
+
+// ---- connections ----
+
+use crate::ipc::ConnectFinished;
+use switchboard_api::connections::{AppCredentialForm, ConnectRequest, ConnectStart, ProviderForm};
+use switchboard_connect::envimport::EnvImportReport;
+use switchboard_connect::{Connected, DisconnectReport, Health, PlatformInfo};
+use switchboard_store::domain::{AppCredentialInfo, Connection, ConnectionAccount, CustomProvider};
+use tauri_specta::Event as _;
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_platforms(sb: Sb<'_>) -> Result<Vec<PlatformInfo>, ApiError> {
+    blocking(&sb, |s| s.platforms()).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_app_credentials(
+    sb: Sb<'_>,
+    platform: Option<String>,
+) -> Result<Vec<AppCredentialInfo>, ApiError> {
+    blocking(&sb, move |s| s.app_credentials(platform.as_deref())).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn create_app_credential(
+    sb: Sb<'_>,
+    platform: String,
+    form: AppCredentialForm,
+) -> Result<AppCredentialInfo, ApiError> {
+    blocking(&sb, move |s| s.create_app_credential(&platform, form)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn update_app_credential(
+    sb: Sb<'_>,
+    id: String,
+    form: AppCredentialForm,
+) -> Result<AppCredentialInfo, ApiError> {
+    blocking(&sb, move |s| s.update_app_credential(&id, form)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_app_credential(sb: Sb<'_>, id: String) -> Result<(), ApiError> {
+    blocking(&sb, move |s| s.delete_app_credential(&id)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn import_env_file(sb: Sb<'_>, path: String) -> Result<EnvImportReport, ApiError> {
+    blocking(&sb, move |s| s.import_env_file(std::path::Path::new(&path))).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_providers(sb: Sb<'_>) -> Result<Vec<CustomProvider>, ApiError> {
+    blocking(&sb, |s| s.custom_providers()).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn add_provider(sb: Sb<'_>, form: ProviderForm) -> Result<CustomProvider, ApiError> {
+    sb.add_provider(form).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_provider(sb: Sb<'_>, id: String) -> Result<(), ApiError> {
+    blocking(&sb, move |s| s.delete_provider(&id)).await
+}
+
+/// Start a sign-in and open it in the system browser (never a webview). The outcome
+/// arrives later as a `ConnectFinished` event.
+#[tauri::command]
+#[specta::specta]
+pub async fn start_connect(
+    app: tauri::AppHandle,
+    sb: Sb<'_>,
+    request: ConnectRequest,
+) -> Result<ConnectStart, ApiError> {
+    let (start, done) = sb.begin_connect(request).await?;
+    let handle = app.clone();
+    tauri::async_runtime::spawn(async move {
+        if let Ok(finished) = done.await {
+            let _ = ConnectFinished::from(finished).emit(&handle);
+        }
+    });
+    if std::env::var_os("SWITCHBOARD_NO_BROWSER").is_none() {
+        use tauri_plugin_opener::OpenerExt;
+        if let Err(e) = app.opener().open_url(&start.authorize_url, None::<&str>) {
+            tracing::warn!("could not open the browser: {e}");
+        }
+    }
+    Ok(start)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn cancel_connect(sb: Sb<'_>, flow_id: String) -> Result<(), ApiError> {
+    blocking(&sb, move |s| s.cancel_connect(&flow_id)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn connect_api_key(
+    sb: Sb<'_>,
+    platform: String,
+    app_credential_id: Option<String>,
+    client_id: String,
+    brand_id: Option<String>,
+) -> Result<Connected, ApiError> {
+    sb.connect_api_key(
+        &platform,
+        app_credential_id.as_deref(),
+        &client_id,
+        brand_id.as_deref(),
+    )
+    .await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_connections(
+    sb: Sb<'_>,
+    client_id: Option<String>,
+) -> Result<Vec<Connection>, ApiError> {
+    blocking(&sb, move |s| s.list_connections(client_id.as_deref())).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn connection_accounts(
+    sb: Sb<'_>,
+    connection_id: String,
+) -> Result<Vec<ConnectionAccount>, ApiError> {
+    blocking(&sb, move |s| s.connection_accounts(&connection_id)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn link_connection_account(
+    sb: Sb<'_>,
+    connection_id: String,
+    external_id: String,
+    linked: bool,
+    brand_id: Option<String>,
+) -> Result<(), ApiError> {
+    blocking(&sb, move |s| {
+        s.link_connection_account(&connection_id, &external_id, linked, brand_id.as_deref())
+    })
+    .await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn refresh_connection(sb: Sb<'_>, connection_id: String) -> Result<Connection, ApiError> {
+    sb.refresh_connection(&connection_id).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn disconnect_connection(
+    sb: Sb<'_>,
+    connection_id: String,
+) -> Result<DisconnectReport, ApiError> {
+    sb.disconnect(&connection_id).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn resolve_account_mismatch(
+    sb: Sb<'_>,
+    connection_id: String,
+    accept: bool,
+) -> Result<Connection, ApiError> {
+    sb.resolve_account_mismatch(&connection_id, accept).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn connection_health(sb: Sb<'_>) -> Result<Health, ApiError> {
+    blocking(&sb, |s| s.connection_health()).await
+}

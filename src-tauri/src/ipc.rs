@@ -48,6 +48,28 @@ pub struct DeepLinkReceived {
     pub message: String,
 }
 
+/// A sign-in finished (connected, refused, failed, cancelled or timed out).
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
+pub struct ConnectFinished {
+    pub flow_id: String,
+    pub ok: bool,
+    pub connection: Option<switchboard_store::domain::Connection>,
+    pub account_mismatch: bool,
+    pub error: Option<switchboard_api::ApiError>,
+}
+
+impl From<switchboard_api::connections::ConnectFinished> for ConnectFinished {
+    fn from(f: switchboard_api::connections::ConnectFinished) -> Self {
+        ConnectFinished {
+            flow_id: f.flow_id,
+            ok: f.ok,
+            connection: f.connection,
+            account_mismatch: f.account_mismatch,
+            error: f.error,
+        }
+    }
+}
+
 impl From<DeepLinkReport> for DeepLinkReceived {
     fn from(r: DeepLinkReport) -> Self {
         DeepLinkReceived {
@@ -65,7 +87,7 @@ macro_rules! app_commands {
         pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             tauri_specta::Builder::<tauri::Wry>::new()
                 .commands(tauri_specta::collect_commands![$(commands::$name),*])
-                .events(tauri_specta::collect_events![VaultChanged, DeepLinkReceived])
+                .events(tauri_specta::collect_events![VaultChanged, DeepLinkReceived, ConnectFinished])
                 .dangerously_cast_bigints_to_number()
                 .disable_serde_phases()
         }
@@ -98,6 +120,25 @@ app_commands![
     audit_log,
     check_for_update,
     open_external,
+    list_platforms,
+    list_app_credentials,
+    create_app_credential,
+    update_app_credential,
+    delete_app_credential,
+    import_env_file,
+    list_providers,
+    add_provider,
+    delete_provider,
+    start_connect,
+    cancel_connect,
+    connect_api_key,
+    list_connections,
+    connection_accounts,
+    link_connection_account,
+    refresh_connection,
+    disconnect_connection,
+    resolve_account_mismatch,
+    connection_health,
 ];
 
 /// Plugin permissions the main window needs beyond its own commands: listening to the

@@ -4,7 +4,7 @@
 
 use crate::ipc::{self, DeepLinkReceived, VaultChanged};
 use std::sync::Arc;
-use switchboard_api::links::{parse_deep_link, DeepLinkReport};
+use switchboard_api::links::{parse_deep_link, DeepLink, DeepLinkReport};
 use switchboard_api::{ApiError, Config, Settings, Switchboard, UpdateCheck};
 use switchboard_store::{OsKeyring, SystemClock};
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
@@ -22,27 +22,46 @@ fn show_main(app: &AppHandle) {
     }
 }
 
-/// Validate a deep link and tell the UI the outcome. Nothing is stored and nothing else
-/// happens: no sign-in flow exists to complete yet, so even a well-formed callback is
-/// refused with that reason.
+/// Validate a deep link; a sign-in answer goes to the connection engine, which completes
+/// the waiting sign-in (its outcome also arrives as `ConnectFinished`). The UI is told
+/// what happened, never the link's values.
 fn handle_deep_link(app: &AppHandle, raw: &str) {
-    let report = match parse_deep_link(raw) {
-        Ok(link) => {
-            tracing::info!(?link, "deep link received with no sign-in waiting");
-            DeepLinkReport {
-                accepted: false,
-                message: "No sign-in is waiting for this callback; nothing was changed.".into(),
-            }
+    match parse_deep_link(raw) {
+        Ok(DeepLink::OAuthCallback { platform, query }) => {
+            tracing::info!(%platform, "sign-in answer received by deep link");
+            let sb = app.state::<Arc<Switchboard>>().inner().clone();
+            let app = app.clone();
+            tauri::async_runtime::spawn(async move {
+                let report = match sb.complete_connect(&platform, &query).await {
+                    Ok(c) if c.account_mismatch => DeepLinkReport {
+                        accepted: true,
+                        message: "Signed in as a different account than this connection uses; decide on the Connections page.".into(),
+                    },
+                    Ok(c) => DeepLinkReport {
+                        accepted: true,
+                        message: format!("Connected {}.", c.connection.account_name.unwrap_or(c.connection.platform)),
+                    },
+                    Err(e) => {
+                        tracing::warn!(code = %e.code, "{}", e.message);
+                        DeepLinkReport {
+                            accepted: false,
+                            message: e.message,
+                        }
+                    }
+                };
+                show_main(&app);
+                let _ = DeepLinkReceived::from(report).emit_to(&app, MAIN);
+            });
         }
         Err(e) => {
             tracing::warn!(code = %e.code, "{}", e.message);
-            DeepLinkReport {
+            let _ = DeepLinkReceived::from(DeepLinkReport {
                 accepted: false,
                 message: e.message,
-            }
+            })
+            .emit_to(app, MAIN);
         }
-    };
-    let _ = DeepLinkReceived::from(report).emit_to(app, MAIN);
+    }
 }
 
 /// No X11/Wayland display on Linux: say so instead of letting GTK abort.
@@ -112,6 +131,7 @@ pub fn run() {
             setup_tray(app)?;
             setup_deep_links(app);
             spawn_upkeep(sb.clone());
+            spawn_refresher(sb.clone());
             Ok(())
         })
         .run(tauri::generate_context!("tauri.conf.json"))
@@ -191,6 +211,32 @@ fn spawn_upkeep(sb: Arc<Switchboard>) {
                 }
             })
             .await;
+        }
+    });
+}
+
+/// The connection refresher: a short wall-clock tick (timers pause while the machine
+/// sleeps, so never one long sleep); renews grants ahead of expiry and updates statuses.
+fn spawn_refresher(sb: Arc<Switchboard>) {
+    tauri::async_runtime::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut passes: u64 = 0;
+        loop {
+            tick.tick().await;
+            // Not yet unlocked: nothing to renew.
+            let Ok(connector) = sb.connector() else {
+                continue;
+            };
+            if let Err(e) = connector.refresh_tick().await {
+                tracing::warn!(code = e.code(), "refresher: {e}");
+            }
+            if passes % 20 == 0 {
+                if let Err(e) = connector.status_sweep() {
+                    tracing::warn!("status sweep: {e}");
+                }
+            }
+            passes += 1;
         }
     });
 }

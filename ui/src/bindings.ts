@@ -32,10 +32,34 @@ export const commands = {
 	auditLog: (limit: number, before: number | null) => typedError<AuditEntry[], ApiError>(__TAURI_INVOKE("audit_log", { limit, before })),
 	checkForUpdate: () => typedError<UpdateCheck, ApiError>(__TAURI_INVOKE("check_for_update")),
 	openExternal: (url: string) => typedError<null, ApiError>(__TAURI_INVOKE("open_external", { url })),
+	listPlatforms: () => typedError<PlatformInfo[], ApiError>(__TAURI_INVOKE("list_platforms")),
+	listAppCredentials: (platform: string | null) => typedError<AppCredentialInfo[], ApiError>(__TAURI_INVOKE("list_app_credentials", { platform })),
+	createAppCredential: (platform: string, form: AppCredentialForm) => typedError<AppCredentialInfo, ApiError>(__TAURI_INVOKE("create_app_credential", { platform, form })),
+	updateAppCredential: (id: string, form: AppCredentialForm) => typedError<AppCredentialInfo, ApiError>(__TAURI_INVOKE("update_app_credential", { id, form })),
+	deleteAppCredential: (id: string) => typedError<null, ApiError>(__TAURI_INVOKE("delete_app_credential", { id })),
+	importEnvFile: (path: string) => typedError<EnvImportReport, ApiError>(__TAURI_INVOKE("import_env_file", { path })),
+	listProviders: () => typedError<CustomProvider[], ApiError>(__TAURI_INVOKE("list_providers")),
+	addProvider: (form: ProviderForm) => typedError<CustomProvider, ApiError>(__TAURI_INVOKE("add_provider", { form })),
+	deleteProvider: (id: string) => typedError<null, ApiError>(__TAURI_INVOKE("delete_provider", { id })),
+	/**
+	 *  Start a sign-in and open it in the system browser (never a webview). The outcome
+	 *  arrives later as a `ConnectFinished` event.
+	 */
+	startConnect: (request: ConnectRequest) => typedError<ConnectStart, ApiError>(__TAURI_INVOKE("start_connect", { request })),
+	cancelConnect: (flowId: string) => typedError<null, ApiError>(__TAURI_INVOKE("cancel_connect", { flowId })),
+	connectApiKey: (platform: string, appCredentialId: string | null, clientId: string, brandId: string | null) => typedError<Connected, ApiError>(__TAURI_INVOKE("connect_api_key", { platform, appCredentialId, clientId, brandId })),
+	listConnections: (clientId: string | null) => typedError<Connection[], ApiError>(__TAURI_INVOKE("list_connections", { clientId })),
+	connectionAccounts: (connectionId: string) => typedError<ConnectionAccount[], ApiError>(__TAURI_INVOKE("connection_accounts", { connectionId })),
+	linkConnectionAccount: (connectionId: string, externalId: string, linked: boolean, brandId: string | null) => typedError<null, ApiError>(__TAURI_INVOKE("link_connection_account", { connectionId, externalId, linked, brandId })),
+	refreshConnection: (connectionId: string) => typedError<Connection, ApiError>(__TAURI_INVOKE("refresh_connection", { connectionId })),
+	disconnectConnection: (connectionId: string) => typedError<DisconnectReport, ApiError>(__TAURI_INVOKE("disconnect_connection", { connectionId })),
+	resolveAccountMismatch: (connectionId: string, accept: boolean) => typedError<Connection, ApiError>(__TAURI_INVOKE("resolve_account_mismatch", { connectionId, accept })),
+	connectionHealth: () => typedError<Health, ApiError>(__TAURI_INVOKE("connection_health")),
 };
 
 /** Events */
 export const events = {
+	connectFinished: makeEvent<ConnectFinished, ConnectFinished>("connect-finished"),
 	deepLinkReceived: makeEvent<DeepLinkReceived, DeepLinkReceived>("deep-link-received"),
 	vaultChanged: makeEvent<VaultChanged, VaultChanged>("vault-changed"),
 };
@@ -48,6 +72,44 @@ export const events = {
 export type ApiError = {
 	code: string,
 	message: string,
+};
+
+/**
+ *  App credentials as typed in the UI or CLI. Secrets travel inbound only; `None` leaves
+ *  a field unchanged, `""` clears it.
+ */
+export type AppCredentialForm = {
+	label: string | null,
+	client_id: string | null,
+	client_secret: string | null,
+	developer_token: string | null,
+	login_customer_id: string | null,
+	api_key: string | null,
+	site_id: string | null,
+	redirect: string | null,
+	relay_url: string | null,
+};
+
+/**
+ *  One OAuth app registration (or API key) the agency made with a platform. Secret
+ *  fields are reported only as present or not.
+ */
+export type AppCredentialInfo = {
+	id: string,
+	platform: string,
+	label: string,
+	client_id: string,
+	has_client_secret: boolean,
+	has_developer_token: boolean,
+	login_customer_id: string | null,
+	has_api_key: boolean,
+	site_id: string | null,
+	/**  `loopback`, `custom_scheme` or `https_relay`; `None`: the platform's default. */
+	redirect: string | null,
+	relay_url: string | null,
+	created_at: string,
+	updated_at: string,
+	secret_rotated_at: string | null,
 };
 
 export type AppStatus = {
@@ -84,6 +146,16 @@ export type Brand = {
 	updated_at: string,
 };
 
+/**  One platform's breaker as health shows it. */
+export type BreakerHealth = {
+	platform: string,
+	/**  `closed`, `open` or `half_open`. */
+	state: string,
+	consecutive_failures: number,
+	open_until: string | null,
+	last_error: string | null,
+};
+
 export type Client = {
 	id: string,
 	name: string,
@@ -101,10 +173,128 @@ export type ClientPatch = {
 	notes: string | null,
 };
 
+/**  A sign-in finished (connected, refused, failed, cancelled or timed out). */
+export type ConnectFinished = {
+	flow_id: string,
+	ok: boolean,
+	connection: Connection | null,
+	account_mismatch: boolean,
+	error: ApiError | null,
+};
+
+export type ConnectRequest = {
+	platform: string,
+	client_id: string,
+	brand_id: string | null,
+	app_credential_id: string | null,
+	connection_id: string | null,
+	capabilities: string[],
+	redirect: string | null,
+};
+
+/**  What the UI needs to start waiting for a sign-in. */
+export type ConnectStart = {
+	flow_id: string,
+	authorize_url: string,
+	redirect: string,
+	redirect_uri: string,
+};
+
+/**  A finished sign-in. */
+export type Connected = {
+	connection: Connection,
+	/**
+	 *  A reconnect signed in as a different account: the new grant waits for the user,
+	 *  the old one keeps working.
+	 */
+	account_mismatch: boolean,
+};
+
+/**  A connected account as the UI sees it: no token values. */
+export type Connection = {
+	id: string,
+	client_id: string,
+	brand_id: string | null,
+	platform: string,
+	app_credential_id: string | null,
+	account_id: string | null,
+	account_name: string | null,
+	/**  `active`, `expiring`, `needs_reconnect`, `revoked`, `error`. */
+	status: string,
+	/**  The provider's own error, verbatim (secrets removed). */
+	status_error: string | null,
+	/**  What the user should do about it. */
+	status_action: string | null,
+	capabilities: string[],
+	scopes_requested: string[],
+	scopes_granted: string[] | null,
+	expires_at: string | null,
+	refresh_expires_at: string | null,
+	has_refresh_token: boolean,
+	last_refresh_at: string | null,
+	refresh_failures: number,
+	next_refresh_at: string | null,
+	/**  Set when a reconnect signed in as a different account. */
+	pending_account_id: string | null,
+	pending_account_name: string | null,
+	connected_at: string,
+	updated_at: string,
+};
+
+/**  An account a grant reaches (ad account, site, page). */
+export type ConnectionAccount = {
+	connection_id: string,
+	external_id: string,
+	name: string | null,
+	kind: string,
+	currency: string | null,
+	linked: boolean,
+	linked_brand_id: string | null,
+	seen_at: string,
+};
+
+/**  A standards-compliant OAuth 2.0 / OpenID Connect server the user added. */
+export type CustomProvider = {
+	/**  `oidc_<slug>`; used as the platform id of its connections. */
+	id: string,
+	display_name: string,
+	issuer: string | null,
+	discovery_url: string | null,
+	authorize_url: string,
+	token_url: string,
+	revoke_url: string | null,
+	userinfo_url: string | null,
+	/**  Space-separated scopes requested on every sign-in. */
+	scopes: string,
+	/**  `basic`, `request_body` or `none`. */
+	client_auth: string,
+	created_at: string,
+};
+
 /**  A deep link arrived: accepted, or rejected with the reason (never its values). */
 export type DeepLinkReceived = {
 	accepted: boolean,
 	message: string,
+};
+
+export type DisconnectReport = {
+	connection_id: string,
+	/**  `revoked_at_provider`, `not_supported`, `no_tokens`, or `failed: …`. */
+	revocation: string,
+};
+
+/**  What an import did, by variable name only. */
+export type EnvImportReport = {
+	/**  Platform → the variables stored for it. */
+	imported: { [key in string]: string[] },
+	/**  Variable → why it was not imported. */
+	skipped: { [key in string]: string },
+};
+
+/**  A connection as health reports it. */
+export type Health = {
+	connections: Connection[],
+	breakers: BreakerHealth[],
 };
 
 export type IntegrityReport = {
@@ -121,6 +311,38 @@ export type NewClient = {
 	name: string,
 	timezone: string | null,
 	notes: string | null,
+};
+
+/**  What the UI shows about a platform. */
+export type PlatformInfo = {
+	id: string,
+	display_name: string,
+	docs_url: string,
+	custom: boolean,
+	/**  `oauth` or `api_key`. */
+	sign_in: string,
+	/**  What the user enters for their own app registration. */
+	app_credentials: string[],
+	/**  Capabilities the platform offers (`read_campaigns`, `publish`, …). */
+	capabilities: string[],
+	/**  Redirect kinds the platform accepts, the default first. */
+	redirects: string[],
+	/**  Loopback ports to register with the platform when it matches them exactly. */
+	fixed_ports: number[],
+	can_revoke: boolean,
+	/**  How the grant is kept alive, in words. */
+	renewal: string,
+};
+
+export type ProviderForm = {
+	display_name: string,
+	discovery_url: string | null,
+	authorize_url: string | null,
+	token_url: string | null,
+	revoke_url: string | null,
+	userinfo_url: string | null,
+	scopes: string | null,
+	client_auth: string | null,
 };
 
 export type SettingName = "backup.keep" | "updater.endpoint" | "updater.pubkey" | "ui.theme" | "ui.current_client";

@@ -3,7 +3,9 @@ use switchboard_store::StoreError;
 
 /// What reaches the UI and the CLI: a stable code to branch on and a sentence for a person.
 /// Built only from error messages that never carry secrets (see `StoreError`).
-#[derive(Debug, Clone, Serialize, specta::Type, thiserror::Error, PartialEq, Eq)]
+#[derive(
+    Debug, Clone, Serialize, serde::Deserialize, specta::Type, thiserror::Error, PartialEq, Eq,
+)]
 #[error("{message}")]
 pub struct ApiError {
     pub code: String,

@@ -7,42 +7,25 @@ use url::Url;
 /// The private-use URI scheme (RFC 8252 §7.1: reverse DNS of a domain we control).
 pub const DEEP_LINK_SCHEME: &str = "dev.switchboard.app";
 const MAX_DEEP_LINK_LEN: usize = 4096;
-const CALLBACK_PARAMS: [&str; 7] = [
-    "code",
-    "state",
-    "error",
-    "error_description",
-    "error_uri",
-    "iss",
-    "scope",
-];
-
 /// A deep link that passed validation. Values are kept out of Debug output: an OAuth
 /// code is a credential until it is exchanged.
 #[derive(Clone, PartialEq, Eq)]
 pub enum DeepLink {
-    /// `dev.switchboard.app://oauth/callback?code=…&state=…` (or `error=…&state=…`).
-    OAuthCallback { params: Vec<(String, String)> },
+    /// `dev.switchboard.app://oauth/callback/<platform>?code=…&state=…` (or `error=…`).
+    OAuthCallback {
+        /// The platform whose redirect path the answer came back on (RFC 8252 §8.10).
+        platform: String,
+        /// The validated query, handed on as is.
+        query: String,
+    },
 }
 
 impl std::fmt::Debug for DeepLink {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            DeepLink::OAuthCallback { params } => {
-                let keys: Vec<&str> = params.iter().map(|(k, _)| k.as_str()).collect();
-                write!(f, "OAuthCallback {{ keys: {keys:?} }}")
+            DeepLink::OAuthCallback { platform, .. } => {
+                write!(f, "OAuthCallback {{ platform: {platform:?} }}")
             }
-        }
-    }
-}
-
-impl DeepLink {
-    pub fn param(&self, key: &str) -> Option<&str> {
-        match self {
-            DeepLink::OAuthCallback { params } => params
-                .iter()
-                .find(|(k, _)| k == key)
-                .map(|(_, v)| v.as_str()),
         }
     }
 }
@@ -54,8 +37,15 @@ fn reject(why: impl Into<String>) -> ApiError {
     )
 }
 
-/// Validate a deep link strictly: exact scheme, host and path; known parameters only,
-/// each at most once; `state` and one of `code`/`error` present; bounded length.
+fn is_slug(s: &str) -> bool {
+    (1..=64).contains(&s.len())
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// Validate a deep link strictly: exact scheme and host, `/callback/<platform>`; the
+/// query parsed by the same strict reader as every other redirect (known parameters
+/// only, each once, `state` and exactly one of `code`/`error`); bounded length.
 pub fn parse_deep_link(raw: &str) -> Result<DeepLink, ApiError> {
     if raw.len() > MAX_DEEP_LINK_LEN {
         return Err(reject(format!(
@@ -72,41 +62,18 @@ pub fn parse_deep_link(raw: &str) -> Result<DeepLink, ApiError> {
     if url.fragment().is_some() {
         return Err(reject("it has a fragment"));
     }
-    match (url.host_str(), url.path()) {
-        (Some("oauth"), "/callback") => {}
+    let platform = match (url.host_str(), url.path().strip_prefix("/callback/")) {
+        (Some("oauth"), Some(p)) if is_slug(p) => p.to_owned(),
         // The host and path are not echoed: a misrouted link may carry a code there.
         _ => {
             return Err(reject(
-                "unknown destination (only oauth/callback is accepted)",
+                "unknown destination (only oauth/callback/<platform> is accepted)",
             ))
         }
-    }
-    let mut params: Vec<(String, String)> = Vec::new();
-    for (k, v) in url.query_pairs() {
-        if !CALLBACK_PARAMS.contains(&k.as_ref()) {
-            return Err(reject(format!(
-                "unexpected parameter '{}'",
-                k.chars().take(32).collect::<String>()
-            )));
-        }
-        if params.iter().any(|(seen, _)| seen == k.as_ref()) {
-            return Err(reject(format!("parameter '{k}' appears twice")));
-        }
-        if v.is_empty() {
-            return Err(reject(format!("parameter '{k}' is empty")));
-        }
-        params.push((k.into_owned(), v.into_owned()));
-    }
-    let has = |k: &str| params.iter().any(|(p, _)| p == k);
-    if !has("state") {
-        return Err(reject("the sign-in callback has no state"));
-    }
-    if has("code") == has("error") {
-        return Err(reject(
-            "the sign-in callback needs exactly one of code or error",
-        ));
-    }
-    Ok(DeepLink::OAuthCallback { params })
+    };
+    let query = url.query().unwrap_or("").to_owned();
+    switchboard_oauth::callback::parse_callback_query(&query).map_err(|e| reject(e.to_string()))?;
+    Ok(DeepLink::OAuthCallback { platform, query })
 }
 
 /// What the UI is told about a deep link: never its parameter values.
@@ -140,19 +107,24 @@ mod tests {
 
     #[test]
     fn accepts_a_well_formed_callback() {
-        let l = parse_deep_link("dev.switchboard.app://oauth/callback?code=abc&state=xyz")
+        let l = parse_deep_link("dev.switchboard.app://oauth/callback/x?code=abc&state=xyz")
             .expect("valid");
-        assert_eq!(l.param("code"), Some("abc"));
-        assert_eq!(l.param("state"), Some("xyz"));
-        let e =
-            parse_deep_link("dev.switchboard.app://oauth/callback?error=access_denied&state=xyz")
-                .expect("valid");
-        assert_eq!(e.param("error"), Some("access_denied"));
+        assert_eq!(
+            l,
+            DeepLink::OAuthCallback {
+                platform: "x".into(),
+                query: "code=abc&state=xyz".into()
+            }
+        );
+        parse_deep_link(
+            "dev.switchboard.app://oauth/callback/oidc_acme?error=access_denied&state=xyz",
+        )
+        .expect("valid");
     }
 
     #[test]
     fn debug_output_hides_values() {
-        let l = parse_deep_link("dev.switchboard.app://oauth/callback?code=SECRETCODE&state=xyz")
+        let l = parse_deep_link("dev.switchboard.app://oauth/callback/x?code=SECRETCODE&state=xyz")
             .unwrap();
         assert!(!format!("{l:?}").contains("SECRETCODE"));
     }
@@ -160,7 +132,7 @@ mod tests {
     #[test]
     fn rejects_malformed_links() {
         let long = format!(
-            "dev.switchboard.app://oauth/callback?state=s&code={}",
+            "dev.switchboard.app://oauth/callback/x?state=s&code={}",
             "a".repeat(5000)
         );
         let cases = [
@@ -168,14 +140,17 @@ mod tests {
             "https://oauth/callback?code=a&state=b",
             "dev.switchboard.app://evil/callback?code=a&state=b",
             "dev.switchboard.app://oauth/other?code=a&state=b",
-            "dev.switchboard.app://oauth/callback?code=a",
-            "dev.switchboard.app://oauth/callback?state=b",
-            "dev.switchboard.app://oauth/callback?code=a&error=x&state=b",
-            "dev.switchboard.app://oauth/callback?code=a&code=b&state=c",
-            "dev.switchboard.app://oauth/callback?code=a&state=b&redirect=https://x",
-            "dev.switchboard.app://oauth/callback?code=&state=b",
-            "dev.switchboard.app://oauth/callback?code=a&state=b#frag",
-            "dev.switchboard.app://user:pw@oauth/callback?code=a&state=b",
+            "dev.switchboard.app://oauth/callback?code=a&state=b",
+            "dev.switchboard.app://oauth/callback/X?code=a&state=b",
+            "dev.switchboard.app://oauth/callback/x/y?code=a&state=b",
+            "dev.switchboard.app://oauth/callback/x?code=a",
+            "dev.switchboard.app://oauth/callback/x?state=b",
+            "dev.switchboard.app://oauth/callback/x?code=a&error=x&state=b",
+            "dev.switchboard.app://oauth/callback/x?code=a&code=b&state=c",
+            "dev.switchboard.app://oauth/callback/x?code=a&state=b&redirect=https://x",
+            "dev.switchboard.app://oauth/callback/x?code=&state=b",
+            "dev.switchboard.app://oauth/callback/x?code=a&state=b#frag",
+            "dev.switchboard.app://user:pw@oauth/callback/x?code=a&state=b",
             long.as_str(),
         ];
         for c in cases {
@@ -194,9 +169,24 @@ mod tests {
             "javascript:alert(1)",
             "smb://host/share",
             "ms-msdt:x",
-            "dev.switchboard.app://oauth/callback",
+            "dev.switchboard.app://oauth/callback/x",
         ] {
             assert!(check_external_url(bad).is_err(), "{bad} must be refused");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 20_000, ..Default::default() })]
+        /// Any input: no panic; anything accepted has the exact scheme, host and a slug.
+        #[test]
+        fn arbitrary_links_never_panic(tail in ".{0,300}") {
+            for prefix in ["dev.switchboard.app://oauth/callback/", "dev.switchboard.app://", ""] {
+                let raw = format!("{prefix}{tail}");
+                if let Ok(DeepLink::OAuthCallback { platform, .. }) = parse_deep_link(&raw) {
+                    proptest::prop_assert!(raw.starts_with("dev.switchboard.app://oauth/callback/"));
+                    proptest::prop_assert!(is_slug(&platform));
+                }
+            }
         }
     }
 }
