@@ -8,6 +8,13 @@ const CANARIES = [
   "CANARY-passphrase-f6e7d8c9b0",
   "CANARY-e2e-passphrase-93b1",
   "CANARY-oauth-code-5f1e",
+  // App secrets and tokens used by the connection tests (oidc-provider, .env import, emulator).
+  "CANARY-oidc-client-secret-7c2a",
+  "CANARY-meta-secret-env-91",
+  "CANARY-devtoken-env-22",
+  "CANARY-x-secret-env-33",
+  "CANARY-app-secret-",
+  "CANARY-token-",
 ];
 const root = process.argv[2];
 if (!root) throw new Error("usage: scan-canaries.mjs DIR");
