@@ -81,7 +81,7 @@ fn check_timezone(tz: &str) -> Result<String> {
         })
 }
 
-fn unique_violation(e: rusqlite::Error, what: &str) -> StoreError {
+pub(crate) fn unique_violation(e: rusqlite::Error, what: &str) -> StoreError {
     if let rusqlite::Error::SqliteFailure(f, _) = &e {
         if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE {
             return StoreError::Conflict(format!("{what} already exists"));

@@ -154,10 +154,7 @@ impl Write<'_> {
         self.tx.execute(
             "INSERT INTO app_credentials (id, platform, label, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)",
             params![id, platform, label, now],
-        ).map_err(|e| match StoreError::classify(e) {
-            StoreError::Conflict(_) => StoreError::Conflict(format!("{platform} already has an app called '{label}'")),
-            other => other,
-        })?;
+        ).map_err(|e| super::clients::unique_violation(e, &format!("A {platform} app called '{label}'")))?;
         self.changed("app_credential", id.clone(), ChangeKind::Created);
         let info = self.update_app_credential(
             &id,
@@ -179,6 +176,15 @@ impl Write<'_> {
         &mut self,
         id: &str,
         input: AppCredentialInput,
+    ) -> Result<AppCredentialInfo> {
+        self.apply_app_input(id, input, false)
+    }
+
+    fn apply_app_input(
+        &mut self,
+        id: &str,
+        input: AppCredentialInput,
+        is_new: bool,
     ) -> Result<AppCredentialInfo> {
         let before = self.read().app_credential(id)?;
         let now = self.now();
@@ -239,7 +245,7 @@ impl Write<'_> {
             "UPDATE app_credentials SET updated_at = ?2 WHERE id = ?1",
             params![id, now],
         )?;
-        if rotated && before.created_at != now {
+        if rotated && !is_new {
             self.tx.execute(
                 "UPDATE app_credentials SET secret_rotated_at = ?2 WHERE id = ?1",
                 params![id, now],
@@ -326,9 +332,11 @@ impl Write<'_> {
         self.tx.execute(
             &format!("INSERT OR REPLACE INTO custom_providers ({PROVIDER_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
             params![p.id, p.display_name, p.issuer, p.discovery_url, p.authorize_url, p.token_url, p.revoke_url, p.userinfo_url, p.scopes, p.client_auth, p.created_at],
-        ).map_err(|e| match StoreError::classify(e) {
-            StoreError::Conflict(m) => StoreError::Invalid(format!("the provider id must be oidc_ followed by lowercase letters, digits or _ ({m})")),
-            other => other,
+        ).map_err(|e| match &e {
+            rusqlite::Error::SqliteFailure(f, _) if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_CHECK => {
+                StoreError::Invalid("the provider id must be oidc_ followed by lowercase letters, digits or _".into())
+            }
+            _ => StoreError::classify(e),
         })?;
         self.changed("custom_provider", p.id.clone(), ChangeKind::Updated);
         self.audit(
