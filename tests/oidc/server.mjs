@@ -449,12 +449,6 @@ provider.use(async (ctx, next) => {
 
 server.on('request', provider.callback());
 
-// The one and only stdout line.
-process.stdout.write(`${JSON.stringify({
-  issuer,
-  discovery: `${issuer}/.well-known/openid-configuration`,
-})}\n`);
-
 // ---------------------------------------------------------------------------------------------
 // Lifetime
 // ---------------------------------------------------------------------------------------------
@@ -477,3 +471,11 @@ if (!args['ignore-stdin']) {
   process.stdin.on('error', shutdown);
   process.stdin.resume();
 }
+
+// The one and only stdout line, printed last: a parent may signal us the moment it reads
+// it, so the signal handlers above must already be installed.
+process.stdout.write(`${JSON.stringify({
+  issuer,
+  discovery: `${issuer}/.well-known/openid-configuration`,
+})}\n`);
+
