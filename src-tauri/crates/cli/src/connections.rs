@@ -392,7 +392,7 @@ pub fn connections(sb: &Switchboard, out: &Out, cmd: ConnectionsCmd) -> Result<(
         }
         ConnectionsCmd::Resolve { connection, accept } => {
             let c = rt.block_on(sb.resolve_account_mismatch(&connection, accept))?;
-            out.show(&c, |c| connection_line(c));
+            out.show(&c, connection_line);
         }
         ConnectionsCmd::ApiKey {
             platform,

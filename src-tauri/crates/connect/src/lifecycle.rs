@@ -387,7 +387,7 @@ impl Connector {
             if let Err(e) = self.refresh_tick().await {
                 tracing::warn!(code = e.code(), "refresher pass failed: {e}");
             }
-            if passes % 20 == 0 {
+            if passes.is_multiple_of(20) {
                 if let Err(e) = self.status_sweep() {
                     tracing::warn!("status sweep failed: {e}");
                 }

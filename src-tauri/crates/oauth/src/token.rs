@@ -205,6 +205,11 @@ fn classify(p: &ProviderError) -> ErrorClass {
         "temporarily_unavailable" | "server_error" | "slow_down" | "rate_limited" => {
             ErrorClass::Transient
         }
+        // The app registration is wrong (secret, client id): a settings problem, not a
+        // dead grant, whatever the status code.
+        "invalid_client" | "unauthorized_client" | "invalid_scope" | "invalid_request" => {
+            ErrorClass::Permanent
+        }
         _ if p.status == 429 || p.status >= 500 || p.status == 408 => ErrorClass::Transient,
         _ if p.status == 401 => ErrorClass::GrantDead,
         _ => ErrorClass::Permanent,

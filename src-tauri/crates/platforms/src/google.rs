@@ -1,9 +1,15 @@
-//! Google's authorization server, shared by Google Ads and Search Console.
+//! Google's authorization server and userinfo endpoint, shared by Google Ads and Search
+//! Console.
 
+use crate::http;
 use crate::LOOPBACK_ANY_PORT;
 use switchboard_oauth::{
-    Capability, ClientAuth, Lifetime, OAuthFlow, Pkce, RefreshRule, Renewal, TokenExchange, HOUR,
+    oidc_identity, Capability, ClientAuth, Ctx, FlowError, Identity, Lifetime, OAuthFlow, Pkce,
+    RefreshRule, Renewal, TokenExchange, TokenSet, HOUR,
 };
+
+/// OpenID Connect userinfo: `sub` (the stable account id) and `email`.
+pub(crate) const USERINFO_URL: &str = "https://openidconnect.googleapis.com/v1/userinfo";
 
 pub(crate) fn flow(scopes: &'static [(Capability, &'static [&'static str])]) -> OAuthFlow {
     OAuthFlow {
@@ -19,7 +25,9 @@ pub(crate) fn flow(scopes: &'static [(Capability, &'static [&'static str])]) -> 
         client_auth: ClientAuth::RequestBody,
         client_id_param: "client_id",
         scope_separator: Some(" "),
-        base_scopes: &[],
+        // why: userinfo answers `sub` and `email` only for these scopes (OpenID Connect
+        // Core §5.4); `sub` is what the wrong-account guard compares.
+        base_scopes: &["openid", "email"],
         scopes,
         // why: without `prompt=consent` Google returns a refresh token only on the first
         // consent (django-allauth PR #308, google-api-php-client#1686).
@@ -45,4 +53,10 @@ pub(crate) fn flow(scopes: &'static [(Capability, &'static [&'static str])]) -> 
         redirects: &[LOOPBACK_ANY_PORT],
         default_redirect: LOOPBACK_ANY_PORT,
     }
+}
+
+/// Who signed in to Google, from the userinfo endpoint (the descriptor's profile URL).
+pub(crate) async fn userinfo(ctx: &Ctx<'_>, tokens: &TokenSet) -> Result<Identity, FlowError> {
+    let body = http::get_bearer(ctx, http::profile_url(ctx)?, &tokens.access_token, &[]).await?;
+    Ok(oidc_identity(&body))
 }

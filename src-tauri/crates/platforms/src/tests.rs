@@ -252,6 +252,7 @@ fn instagram_hosts_can_go_to_different_emulators() {
             "http://127.0.0.1:9000/oauth/access_token",
             "http://127.0.0.1:9001/access_token",
             "http://127.0.0.1:9001/refresh_access_token",
+            "http://127.0.0.1:9001/v22.0/me?fields=user_id,username",
         ]
     );
 }
@@ -271,12 +272,72 @@ fn overrides_refuse_non_loopback_http_and_unknown_platforms() {
         "{err}"
     );
 
-    let err = EndpointOverrides::from_json(r#"{"wix": {"*": "http://127.0.0.1:8123"}}"#)
-        .unwrap()
-        .apply(registry())
-        .unwrap_err();
+    let err = EndpointOverrides::from_json(
+        r#"{"wix": {"https://www.wix.com": "http://127.0.0.1:8123"}}"#,
+    )
+    .unwrap()
+    .apply(registry())
+    .unwrap_err();
     assert!(
         matches!(err, OAuthError::UnusedOverride { .. }),
-        "wix has no endpoints: {err}"
+        "wix calls only www.wixapis.com: {err}"
     );
+}
+
+#[test]
+fn every_platform_has_an_adapter_and_says_who_signed_in_or_what_it_reaches() {
+    let ids: Vec<String> = super::platforms()
+        .iter()
+        .map(|p| p.descriptor.id.to_string())
+        .collect();
+    let registry_ids: Vec<String> = registry().iter().map(|d| d.id.to_string()).collect();
+    assert_eq!(
+        ids, registry_ids,
+        "platforms() and registry() list the same ids in order"
+    );
+    for id in &ids {
+        assert!(super::adapter(id).is_some(), "{id} has an adapter");
+    }
+    for d in registry() {
+        assert!(
+            d.identity.profile_url.is_some() || d.identity.accounts_url.is_some(),
+            "{} has neither a profile nor an accounts endpoint",
+            d.id
+        );
+    }
+    let without_profile: Vec<String> = registry()
+        .into_iter()
+        .filter(|d| d.identity.profile_url.is_none())
+        .map(|d| d.id.into_owned())
+        .collect();
+    assert_eq!(
+        without_profile,
+        ["bing_webmaster"],
+        "only Bing cannot say who signed in"
+    );
+}
+
+/// The scopes the identity calls need are asked for on every sign-in.
+#[test]
+fn identity_scopes_are_base_scopes() {
+    let base: Vec<(String, Vec<&str>)> = oauth_flows()
+        .into_iter()
+        .map(|(id, f)| (id, f.base_scopes.to_vec()))
+        .filter(|(_, scopes)| !scopes.is_empty())
+        .collect();
+    let expected: Vec<(String, Vec<&str>)> = [
+        ("instagram", vec!["instagram_business_basic"]),
+        ("google_ads", vec!["openid", "email"]),
+        ("google_search_console", vec!["openid", "email"]),
+        ("microsoft_ads", vec!["offline_access", "openid", "profile"]),
+        ("linkedin", vec!["openid", "profile"]),
+        ("reddit", vec!["identity"]),
+        ("tiktok", vec!["user.info.basic"]),
+        ("pinterest", vec!["user_accounts:read"]),
+        ("x", vec!["offline.access", "tweet.read", "users.read"]),
+    ]
+    .into_iter()
+    .map(|(id, s)| (id.to_owned(), s))
+    .collect();
+    assert_eq!(base, expected);
 }

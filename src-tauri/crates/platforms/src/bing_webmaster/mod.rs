@@ -1,5 +1,9 @@
 //! Bing Webmaster Tools.
 
+mod adapter;
+
+pub use adapter::BingWebmaster;
+
 use crate::LOOPBACK_FIXED_PORTS;
 use switchboard_oauth::{
     Capability, ClientAuth, CredentialField, IdentityEndpoints, Lifetime, OAuthFlow, Pkce,
@@ -12,7 +16,12 @@ pub fn descriptor() -> ProviderDescriptor {
         display_name: "Bing Webmaster Tools".into(),
         docs_url: "https://learn.microsoft.com/bingwebmaster/oauth2".into(),
         app_credentials: &[CredentialField::ClientId, CredentialField::ClientSecret],
-        identity: IdentityEndpoints::default(),
+        // why: the JSON API's `GetUserSites` lists the user's sites (`d[].Url`); Bing has no
+        // call that says who the user is, so there is no profile endpoint.
+        identity: IdentityEndpoints {
+            profile_url: None,
+            accounts_url: Some("https://ssl.bing.com/webmaster/api.svc/json/GetUserSites".into()),
+        },
         sign_in: SignIn::OAuth(Box::new(OAuthFlow {
             authorize_url: "https://www.bing.com/webmasters/oauth/authorize".into(),
             // why: Nango refreshes at www.bing.com/webmasters/token, but Microsoft's page

@@ -1,5 +1,9 @@
 //! Google Ads API.
 
+mod adapter;
+
+pub use adapter::GoogleAds;
+
 use switchboard_oauth::{
     Capability, CredentialField, IdentityEndpoints, ProviderDescriptor, SignIn,
 };
@@ -19,7 +23,15 @@ pub fn descriptor() -> ProviderDescriptor {
             CredentialField::DeveloperToken,
             CredentialField::LoginCustomerId,
         ],
-        identity: IdentityEndpoints::default(),
+        // why: `customers:listAccessibleCustomers` lists the customers the signed-in user
+        // reaches directly, as `resourceNames` (docs_url; the version is the API's, kept in
+        // step with the rest of the Google Ads calls).
+        identity: IdentityEndpoints {
+            profile_url: Some(crate::google::USERINFO_URL.into()),
+            accounts_url: Some(
+                "https://googleads.googleapis.com/v22/customers:listAccessibleCustomers".into(),
+            ),
+        },
         sign_in: SignIn::OAuth(Box::new(crate::google::flow(&[
             (Capability::ReadCampaigns, ADWORDS),
             (Capability::ManageCampaigns, ADWORDS),

@@ -1,5 +1,9 @@
 //! Instagram: Instagram Login (professional accounts, content publishing).
 
+mod adapter;
+
+pub use adapter::Instagram;
+
 use crate::LOOPBACK_FIXED_PORTS;
 use switchboard_oauth::{
     Capability, ClientAuth, CredentialField, IdentityEndpoints, Lifetime, OAuthFlow, Pkce,
@@ -12,7 +16,12 @@ pub fn descriptor() -> ProviderDescriptor {
         display_name: "Instagram".into(),
         docs_url: "https://developers.facebook.com/documentation/instagram-platform/reference/access_token".into(),
         app_credentials: &[CredentialField::ClientId, CredentialField::ClientSecret],
-        identity: IdentityEndpoints::default(),
+        // why: `me` on graph.instagram.com names the professional account (`user_id`,
+        // `username`); that account is itself what gets published to, so there is no list.
+        identity: IdentityEndpoints {
+            profile_url: Some("https://graph.instagram.com/v22.0/me?fields=user_id,username".into()),
+            accounts_url: None,
+        },
         sign_in: SignIn::OAuth(Box::new(OAuthFlow {
             authorize_url: "https://www.instagram.com/oauth/authorize".into(),
             token_url: "https://api.instagram.com/oauth/access_token".into(),
@@ -23,7 +32,8 @@ pub fn descriptor() -> ProviderDescriptor {
             client_auth: ClientAuth::RequestBody,
             client_id_param: "client_id",
             scope_separator: Some(","),
-            base_scopes: &[],
+            // why: the profile call needs `instagram_business_basic` whatever else is asked.
+            base_scopes: &["instagram_business_basic"],
             scopes: &[
                 (
                     Capability::Publish,

@@ -1,5 +1,9 @@
 //! LinkedIn: Marketing (Advertising API) and Community Management (page posts).
 
+mod adapter;
+
+pub use adapter::{LinkedIn, LINKEDIN_VERSION};
+
 use crate::LOOPBACK_FIXED_PORTS;
 use switchboard_oauth::{
     Capability, ClientAuth, CredentialField, IdentityEndpoints, Lifetime, OAuthFlow, Pkce,
@@ -14,7 +18,15 @@ pub fn descriptor() -> ProviderDescriptor {
             "https://learn.microsoft.com/linkedin/shared/authentication/programmatic-refresh-tokens"
                 .into(),
         app_credentials: &[CredentialField::ClientId, CredentialField::ClientSecret],
-        identity: IdentityEndpoints::default(),
+        // why: "Sign In with LinkedIn using OpenID Connect" answers userinfo for the
+        // `openid profile` scopes; `adAccountUsers?q=authenticatedUser` lists the ad accounts
+        // the member has a role on (Marketing API, versioned `/rest` endpoints).
+        identity: IdentityEndpoints {
+            profile_url: Some("https://api.linkedin.com/v2/userinfo".into()),
+            accounts_url: Some(
+                "https://api.linkedin.com/rest/adAccountUsers?q=authenticatedUser".into(),
+            ),
+        },
         sign_in: SignIn::OAuth(Box::new(OAuthFlow {
             authorize_url: "https://www.linkedin.com/oauth/v2/authorization".into(),
             token_url: "https://www.linkedin.com/oauth/v2/accessToken".into(),
@@ -27,7 +39,8 @@ pub fn descriptor() -> ProviderDescriptor {
             client_auth: ClientAuth::RequestBody,
             client_id_param: "client_id",
             scope_separator: Some(" "),
-            base_scopes: &[],
+            // why: userinfo needs the OpenID Connect scopes, whatever else is asked.
+            base_scopes: &["openid", "profile"],
             // why: an agency posts to its clients' company pages, hence the organization
             // scopes; `w_member_social` (self-serve) would post as the person instead
             // (https://learn.microsoft.com/linkedin/marketing/increasing-access).

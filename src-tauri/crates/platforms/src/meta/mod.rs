@@ -1,5 +1,9 @@
 //! Meta: Facebook Login for Pages and the Marketing API.
 
+mod adapter;
+
+pub use adapter::{permissions_url, Meta};
+
 use crate::LOOPBACK_FIXED_PORTS;
 use switchboard_oauth::{
     Capability, ClientAuth, CredentialField, IdentityEndpoints, Lifetime, OAuthFlow, Pkce,
@@ -12,12 +16,21 @@ pub fn descriptor() -> ProviderDescriptor {
         display_name: "Meta (Facebook)".into(),
         docs_url: "https://developers.facebook.com/docs/facebook-login/guides/access-tokens/get-long-lived".into(),
         app_credentials: &[CredentialField::ClientId, CredentialField::ClientSecret],
-        identity: IdentityEndpoints::default(),
+        // why: the ad accounts edge lists what the Marketing API reaches, with `account_id`
+        // (without `act_`) and the currency (https://developers.facebook.com/docs/marketing-api/reference/user/adaccounts/,
+        // not in the research note).
+        identity: IdentityEndpoints {
+            profile_url: Some("https://graph.facebook.com/v22.0/me?fields=id,name".into()),
+            accounts_url: Some(
+                "https://graph.facebook.com/v22.0/me/adaccounts?fields=account_id,name,currency,account_status&limit=100"
+                    .into(),
+            ),
+        },
         sign_in: SignIn::OAuth(Box::new(OAuthFlow {
             authorize_url: "https://www.facebook.com/v22.0/dialog/oauth".into(),
             token_url: "https://graph.facebook.com/v22.0/oauth/access_token".into(),
             // why: Meta documents no RFC 7009 endpoint; permissions are removed through the
-            // Graph API (DELETE /me/permissions), which belongs to the adapter.
+            // Graph API (DELETE /me/permissions), which the adapter does.
             revoke_url: None,
             // why: Meta documents PKCE only with OIDC, "still in testing"
             // (https://developers.facebook.com/documentation/facebook-login/guides/advanced/oidc-token);

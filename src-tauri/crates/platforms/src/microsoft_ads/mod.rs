@@ -1,5 +1,9 @@
 //! Microsoft Advertising, signed in through Microsoft Entra ID (v2 endpoints, `common` tenant).
 
+mod adapter;
+
+pub use adapter::MicrosoftAds;
+
 use crate::LOOPBACK_ANY_PORT;
 use switchboard_oauth::{
     Capability, ClientAuth, CredentialField, IdentityEndpoints, Lifetime, OAuthFlow, Pkce,
@@ -19,7 +23,13 @@ pub fn descriptor() -> ProviderDescriptor {
         // public client with no secret; a "Web" platform would demand one (AADSTS70002,
         // https://learn.microsoft.com/answers/questions/968737).
         app_credentials: &[CredentialField::ClientId, CredentialField::DeveloperToken],
-        identity: IdentityEndpoints::default(),
+        // why: the ID token names the user; Microsoft Graph's OIDC userinfo is the fallback
+        // when a token answer carries none. Advertising accounts come from the SOAP Customer
+        // Management service, which is not part of sign-in.
+        identity: IdentityEndpoints {
+            profile_url: Some("https://graph.microsoft.com/oidc/userinfo".into()),
+            accounts_url: None,
+        },
         sign_in: SignIn::OAuth(Box::new(OAuthFlow {
             authorize_url: "https://login.microsoftonline.com/common/oauth2/v2.0/authorize".into(),
             token_url: "https://login.microsoftonline.com/common/oauth2/v2.0/token".into(),
@@ -32,7 +42,9 @@ pub fn descriptor() -> ProviderDescriptor {
             client_auth: ClientAuth::None,
             client_id_param: "client_id",
             scope_separator: Some(" "),
-            base_scopes: &["offline_access"],
+            // why: `openid profile` bring an ID token naming the user, as in Microsoft's
+            // Advertising sample (MS1); without `offline_access` there is no refresh token.
+            base_scopes: &["offline_access", "openid", "profile"],
             scopes: &[
                 (Capability::ReadCampaigns, MANAGE),
                 (Capability::ManageCampaigns, MANAGE),

@@ -1,6 +1,10 @@
 //! Reddit, including the Ads API (`ads-api.reddit.com/api/v3`). API calls need a
 //! descriptive `User-Agent`.
 
+mod adapter;
+
+pub use adapter::Reddit;
+
 use crate::LOOPBACK_FIXED_PORTS;
 use switchboard_oauth::{
     Capability, ClientAuth, CredentialField, IdentityEndpoints, Lifetime, OAuthFlow, Pkce,
@@ -16,7 +20,12 @@ pub fn descriptor() -> ProviderDescriptor {
         // why: an "installed app" gets no secret; it still uses Basic auth with the client
         // id and an empty password (docs_url).
         app_credentials: &[CredentialField::ClientId],
-        identity: IdentityEndpoints::default(),
+        // why: API calls go to oauth.reddit.com, not www (docs_url); `/api/v1/me` names the
+        // account (`id`, `name`) and needs the `identity` scope.
+        identity: IdentityEndpoints {
+            profile_url: Some("https://oauth.reddit.com/api/v1/me".into()),
+            accounts_url: None,
+        },
         sign_in: SignIn::OAuth(Box::new(OAuthFlow {
             authorize_url: "https://www.reddit.com/api/v1/authorize".into(),
             token_url: "https://www.reddit.com/api/v1/access_token".into(),
@@ -27,7 +36,7 @@ pub fn descriptor() -> ProviderDescriptor {
             client_auth: ClientAuth::Basic,
             client_id_param: "client_id",
             scope_separator: Some(" "),
-            base_scopes: &[],
+            base_scopes: &["identity"],
             scopes: &[
                 (Capability::ReadCampaigns, &["adsread"]),
                 (Capability::ManageCampaigns, &["adsedit"]),

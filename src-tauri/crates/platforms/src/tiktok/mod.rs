@@ -1,5 +1,9 @@
 //! TikTok Login Kit for desktop, with the Content Posting API.
 
+mod adapter;
+
+pub use adapter::TikTok;
+
 use crate::LOOPBACK_ANY_PORT;
 use switchboard_oauth::{
     Capability, ClientAuth, CredentialField, IdentityEndpoints, Lifetime, OAuthFlow, Pkce,
@@ -13,7 +17,15 @@ pub fn descriptor() -> ProviderDescriptor {
         docs_url: "https://developers.tiktok.com/doc/login-kit-desktop/".into(),
         // The client id is TikTok's "client key".
         app_credentials: &[CredentialField::ClientId, CredentialField::ClientSecret],
-        identity: IdentityEndpoints::default(),
+        // why: user info v2 answers the fields asked for, under `data.user`, for the
+        // `user.info.basic` scope (https://developers.tiktok.com/doc/tiktok-api-v2-get-user-info/).
+        identity: IdentityEndpoints {
+            profile_url: Some(
+                "https://open.tiktokapis.com/v2/user/info/?fields=open_id,union_id,display_name"
+                    .into(),
+            ),
+            accounts_url: None,
+        },
         sign_in: SignIn::OAuth(Box::new(OAuthFlow {
             authorize_url: "https://www.tiktok.com/v2/auth/authorize/".into(),
             token_url: "https://open.tiktokapis.com/v2/oauth/token/".into(),

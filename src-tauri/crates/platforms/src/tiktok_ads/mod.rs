@@ -1,6 +1,10 @@
 //! TikTok Ads (Marketing API). API calls carry the token in an `Access-Token` header, not
 //! `Authorization: Bearer`.
 
+mod adapter;
+
+pub use adapter::TikTokAds;
+
 use switchboard_oauth::{
     Capability, ClientAuth, CredentialField, IdentityEndpoints, Lifetime, OAuthFlow, Pkce,
     ProviderDescriptor, RedirectKind, RefreshRule, Renewal, SignIn, TokenExchange,
@@ -13,7 +17,16 @@ pub fn descriptor() -> ProviderDescriptor {
         docs_url: "https://docs.redpointglobal.com/bpd/tiktok-api".into(),
         // The client id is the Marketing API "app id".
         app_credentials: &[CredentialField::ClientId, CredentialField::ClientSecret],
-        identity: IdentityEndpoints::default(),
+        // why: `user/info/` names the signed-in business user (`core_user_id`,
+        // `display_name`; TikTok portal doc 1739665513181185, as used by the SocialiteProviders
+        // TikTok Business provider) and `oauth2/advertiser/get/` lists the advertisers the
+        // grant reaches (`data.list[]{advertiser_id, advertiser_name}`).
+        identity: IdentityEndpoints {
+            profile_url: Some("https://business-api.tiktok.com/open_api/v1.3/user/info/".into()),
+            accounts_url: Some(
+                "https://business-api.tiktok.com/open_api/v1.3/oauth2/advertiser/get/".into(),
+            ),
+        },
         sign_in: SignIn::OAuth(Box::new(OAuthFlow {
             authorize_url: "https://business-api.tiktok.com/portal/auth".into(),
             token_url: "https://business-api.tiktok.com/open_api/v1.3/oauth2/access_token/".into(),

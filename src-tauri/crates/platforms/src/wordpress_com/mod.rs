@@ -1,5 +1,9 @@
 //! WordPress.com (and Jetpack-connected sites through it).
 
+mod adapter;
+
+pub use adapter::WordPressCom;
+
 use crate::LOOPBACK_FIXED_PORTS;
 use switchboard_oauth::{
     Capability, ClientAuth, CredentialField, IdentityEndpoints, Lifetime, OAuthFlow, Pkce,
@@ -12,7 +16,13 @@ pub fn descriptor() -> ProviderDescriptor {
         display_name: "WordPress.com".into(),
         docs_url: "https://github.com/wordpress-mobile/WordPress-Android/blob/trunk/docs/wpcom-authentication.md".into(),
         app_credentials: &[CredentialField::ClientId, CredentialField::ClientSecret],
-        identity: IdentityEndpoints::default(),
+        // why: REST v1.1 `me` names the account (`ID`, `display_name`) and `me/sites` lists
+        // its blogs (`sites[]{ID, name, URL}`) (https://developer.wordpress.com/docs/api/,
+        // not in the research note).
+        identity: IdentityEndpoints {
+            profile_url: Some("https://public-api.wordpress.com/rest/v1.1/me".into()),
+            accounts_url: Some("https://public-api.wordpress.com/rest/v1.1/me/sites".into()),
+        },
         sign_in: SignIn::OAuth(Box::new(OAuthFlow {
             authorize_url: "https://public-api.wordpress.com/oauth2/authorize".into(),
             token_url: "https://public-api.wordpress.com/oauth2/token".into(),

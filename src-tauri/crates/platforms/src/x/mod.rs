@@ -1,5 +1,9 @@
 //! X (formerly Twitter), OAuth 2.0 as a "Native App".
 
+mod adapter;
+
+pub use adapter::X;
+
 use crate::LOOPBACK_FIXED_PORTS;
 use switchboard_oauth::{
     Capability, ClientAuth, CredentialField, IdentityEndpoints, Lifetime, OAuthFlow, Pkce,
@@ -15,7 +19,12 @@ pub fn descriptor() -> ProviderDescriptor {
         // why: a "Native App" is a public client (client id in the body, no secret); a
         // confidential one would use Basic (https://docs.x.com/fundamentals/developer-apps).
         app_credentials: &[CredentialField::ClientId],
-        identity: IdentityEndpoints::default(),
+        // why: `users/me` answers `data{id, name, username}` and needs `tweet.read` and
+        // `users.read` (X API v2 reference).
+        identity: IdentityEndpoints {
+            profile_url: Some("https://api.x.com/2/users/me".into()),
+            accounts_url: None,
+        },
         sign_in: SignIn::OAuth(Box::new(OAuthFlow {
             authorize_url: "https://x.com/i/oauth2/authorize".into(),
             token_url: "https://api.x.com/2/oauth2/token".into(),
@@ -26,8 +35,9 @@ pub fn descriptor() -> ProviderDescriptor {
             client_auth: ClientAuth::None,
             client_id_param: "client_id",
             scope_separator: Some(" "),
-            // why: without `offline.access` there is no refresh token (docs_url).
-            base_scopes: &["offline.access"],
+            // why: without `offline.access` there is no refresh token (docs_url); the
+            // profile call needs `tweet.read` and `users.read`.
+            base_scopes: &["offline.access", "tweet.read", "users.read"],
             scopes: &[
                 (
                     Capability::Publish,

@@ -1,0 +1,45 @@
+//! Faults injected on demand, and the counters tests assert on.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A misbehaviour of one platform, injected with `RunningEmulator::inject` or
+/// `POST /__emulator/faults` (JSON, e.g. `"invalid_grant"`, `{"server_error": 2}`,
+/// `{"rate_limit": {"retry_after": 7}}`, `{"revoke_grant": "emu-meta-user-1"}`).
+///
+/// Faults queue up and each applies to the next call(s) to the platform's endpoints
+/// (authorize pages and `/__emulator/*` excepted), in order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fault {
+    /// The next token call (code exchange, refresh, long-lived exchange) answers
+    /// `invalid_grant`, in the platform's own shape.
+    InvalidGrant,
+    /// Every grant of this seeded account is revoked now, as if the user removed the app.
+    RevokeGrant(String),
+    /// The next `n` calls answer 500, 503, 500, … in the platform's error shape.
+    ServerError(u32),
+    /// The next call answers 429 with `Retry-After`.
+    RateLimit { retry_after: u64 },
+    /// The next call is answered this many milliseconds late.
+    Slow(u64),
+    /// The next call answers HTTP 200 with an HTML page instead of JSON.
+    MalformedJson,
+}
+
+/// What one platform was asked, for assertions such as "exactly one refresh".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Stats {
+    /// Calls to the token endpoints (the long-lived exchange and renewal included), by
+    /// grant type (`authorization_code`, `refresh_token`, `fb_exchange_token`,
+    /// `ig_exchange_token`, `ig_refresh_token`), faulted calls included.
+    pub token_calls: BTreeMap<String, u32>,
+    /// Renewals that succeeded (`refresh_token`, `ig_refresh_token`).
+    pub refreshes: u32,
+    /// Revocations that succeeded.
+    pub revocations: u32,
+    /// Token calls answered with the platform's `invalid_grant` (injected ones included).
+    pub invalid_grants: u32,
+    /// Calls to the profile and accounts endpoints, faulted calls included.
+    pub api_calls: u32,
+}
