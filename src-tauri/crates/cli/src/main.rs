@@ -211,12 +211,7 @@ fn run(cli: Cli) -> Result<(), ApiError> {
 
     let creates = !matches!(
         cli.cmd,
-        Cmd::Doctor
-            | Cmd::Restore { .. }
-            | Cmd::Backups
-            | Cmd::Integrity
-            | Cmd::Audit { .. }
-            | Cmd::Platforms
+        Cmd::Doctor | Cmd::Restore { .. } | Cmd::Backups | Cmd::Integrity | Cmd::Audit { .. }
     );
     let sb = Switchboard::start(Config {
         data_dir: data_dir.clone(),

@@ -105,7 +105,7 @@ fn clients_and_brands_round_trip() {
 #[test]
 fn doctor_reports_keyring_encryption_schema_and_integrity() {
     let dir = tempfile::tempdir().unwrap();
-    fails(dir.path(), &["doctor"], "vault_missing");
+    fails(dir.path(), &["doctor"], "no_vault");
     assert!(
         !dir.path().join("vault.db").exists(),
         "doctor never creates a vault"

@@ -261,6 +261,11 @@ impl Connector {
         e: FlowError,
         now: DateTime<Utc>,
     ) -> Result<StoredTokens> {
+        // Not a failure at the provider: the platform cannot renew this grant now (Meta,
+        // or an Instagram token younger than a day). Nothing is recorded against it.
+        if let FlowError::Config(why) = &e {
+            return Err(ConnectError::Invalid(why.clone()));
+        }
         let raw = e.to_string();
         match e.class() {
             ErrorClass::GrantDead => {

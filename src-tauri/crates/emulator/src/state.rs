@@ -159,11 +159,17 @@ impl Store {
     }
 }
 
-/// An unguessable token with a readable prefix (`at`, `rt`, `code`, `req`).
+/// An unguessable token with a readable prefix (`at`, `rt`, `code`, `req`). Credentials
+/// (access and refresh tokens, codes) carry the `CANARY-token-` marker, so the test
+/// suite's log and output scan catches any that leak.
 pub(crate) fn random_token(prefix: &str) -> String {
     let bytes: [u8; 24] = rand::random();
+    let marker = match prefix {
+        "at" | "rt" | "code" => "CANARY-token-",
+        _ => "",
+    };
     format!(
-        "emu-{prefix}-{}",
+        "{marker}emu-{prefix}-{}",
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
     )
 }

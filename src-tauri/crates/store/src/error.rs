@@ -29,6 +29,9 @@ pub enum StoreError {
     #[error("This vault was written by a newer Switchboard (schema {found}, this version knows up to {known}). It was not touched; update Switchboard to open it.")]
     NewerSchema { found: String, known: String },
 
+    #[error("There is no vault in {dir} yet. Start the app, or run a command that creates one (e.g. `switchboard-cli client add NAME`).")]
+    NoVault { dir: PathBuf },
+
     #[error("The vault database is missing at {path} although its key descriptor exists. Nothing was created; restore a backup to recover.")]
     VaultMissing { path: PathBuf },
 
@@ -66,6 +69,7 @@ impl StoreError {
             StoreError::Damaged { .. } => "vault_damaged",
             StoreError::NewerSchema { .. } => "newer_schema",
             StoreError::VaultMissing { .. } => "vault_missing",
+            StoreError::NoVault { .. } => "no_vault",
             StoreError::DescriptorInvalid { .. } => "descriptor_invalid",
             StoreError::NotFound { .. } => "not_found",
             StoreError::Invalid(_) => "invalid_input",

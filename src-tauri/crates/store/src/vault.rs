@@ -477,8 +477,8 @@ impl Vault {
         let (descriptor, key, created) = match (descriptor, paths.db.exists()) {
             (None, false) => {
                 let Some(choice) = opts.create.as_ref() else {
-                    return Err(StoreError::VaultMissing {
-                        path: paths.db.clone(),
+                    return Err(StoreError::NoVault {
+                        dir: paths.db.parent().map(Into::into).unwrap_or_default(),
                     });
                 };
                 // A staged file without a descriptor is a first creation that crashed.
