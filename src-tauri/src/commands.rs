@@ -387,3 +387,19 @@ pub async fn resolve_account_mismatch(
 pub async fn connection_health(sb: Sb<'_>) -> Result<Health, ApiError> {
     blocking(&sb, |s| s.connection_health()).await
 }
+
+#[tauri::command]
+#[specta::specta]
+pub async fn demo_status(sb: Sb<'_>) -> Result<switchboard_api::connections::DemoStatus, ApiError> {
+    Ok(sb.demo_status())
+}
+
+/// Demo mode: every platform is played by the built-in emulator, clearly labelled.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_demo_mode(
+    sb: Sb<'_>,
+    enabled: bool,
+) -> Result<switchboard_api::connections::DemoStatus, ApiError> {
+    sb.set_demo_mode(enabled).await
+}

@@ -139,6 +139,8 @@ app_commands![
     disconnect_connection,
     resolve_account_mismatch,
     connection_health,
+    demo_status,
+    set_demo_mode,
 ];
 
 /// Plugin permissions the main window needs beyond its own commands: listening to the

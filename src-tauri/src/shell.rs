@@ -231,7 +231,7 @@ fn spawn_refresher(sb: Arc<Switchboard>) {
             if let Err(e) = connector.refresh_tick().await {
                 tracing::warn!(code = e.code(), "refresher: {e}");
             }
-            if passes % 20 == 0 {
+            if passes.is_multiple_of(20) {
                 if let Err(e) = connector.status_sweep() {
                     tracing::warn!("status sweep: {e}");
                 }

@@ -55,6 +55,9 @@ export const commands = {
 	disconnectConnection: (connectionId: string) => typedError<DisconnectReport, ApiError>(__TAURI_INVOKE("disconnect_connection", { connectionId })),
 	resolveAccountMismatch: (connectionId: string, accept: boolean) => typedError<Connection, ApiError>(__TAURI_INVOKE("resolve_account_mismatch", { connectionId, accept })),
 	connectionHealth: () => typedError<Health, ApiError>(__TAURI_INVOKE("connection_health")),
+	demoStatus: () => typedError<DemoStatus, ApiError>(__TAURI_INVOKE("demo_status")),
+	/**  Demo mode: every platform is played by the built-in emulator, clearly labelled. */
+	setDemoMode: (enabled: boolean) => typedError<DemoStatus, ApiError>(__TAURI_INVOKE("set_demo_mode", { enabled })),
 };
 
 /** Events */
@@ -275,6 +278,16 @@ export type CustomProvider = {
 export type DeepLinkReceived = {
 	accepted: boolean,
 	message: string,
+};
+
+/**  Whether Demo mode is on: every platform is played by the built-in emulator. */
+export type DemoStatus = {
+	enabled: boolean,
+	/**
+	 *  Platforms that can be tried in Demo mode (those with a loopback or deep-link
+	 *  redirect; https-relay-only platforms need the agency's relay page).
+	 */
+	platforms: string[],
 };
 
 export type DisconnectReport = {

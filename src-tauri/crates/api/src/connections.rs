@@ -363,3 +363,156 @@ fn finished(flow_id: &str, result: switchboard_connect::Result<Connected>) -> Co
         },
     }
 }
+
+/// The label of the app credentials Demo mode creates (and removes again).
+pub const DEMO_APP_LABEL: &str = "Demo (emulator)";
+
+/// Whether Demo mode is on: every platform is played by the built-in emulator.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct DemoStatus {
+    pub enabled: bool,
+    /// Platforms that can be tried in Demo mode (those with a loopback or deep-link
+    /// redirect; https-relay-only platforms need the agency's relay page).
+    pub platforms: Vec<String>,
+}
+
+impl Switchboard {
+    pub fn demo_status(&self) -> DemoStatus {
+        let enabled = self.demo.lock().expect("demo").is_some();
+        let platforms = if enabled {
+            self.connector()
+                .map(|c| {
+                    c.catalogue()
+                        .list()
+                        .into_iter()
+                        .filter(|p| !p.custom && demo_redirect(p).is_some())
+                        .map(|p| p.id)
+                        .collect()
+                })
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        DemoStatus { enabled, platforms }
+    }
+
+    /// Turn Demo mode on (start the emulator in this process, point every platform at it,
+    /// add demo app credentials) or off (stop it, restore the configured endpoints, and
+    /// remove the demo apps and the connections made with them).
+    pub async fn set_demo_mode(&self, enabled: bool) -> ApiResult<DemoStatus> {
+        let c = self.connector()?;
+        let v = self.vault()?;
+        if enabled {
+            if self.demo.lock().expect("demo").is_some() {
+                return Ok(self.demo_status());
+            }
+            let emu = switchboard_emulator::start(switchboard_emulator::EmulatorConfig::default())
+                .await
+                .map_err(|e| {
+                    ApiError::new("demo_failed", format!("the emulator did not start: {e}"))
+                })?;
+            let overrides = EndpointOverrides::from_json(&emu.overrides_json())
+                .map_err(|e| ApiError::new("demo_failed", e.to_string()))?;
+            c.set_overrides(overrides)?;
+            let platforms = c.catalogue().list();
+            self.guard(v.write(Origin::User, |w| {
+                for p in platforms.iter().filter(|p| !p.custom) {
+                    let Some(redirect) = demo_redirect(p) else {
+                        continue;
+                    };
+                    if w.read()
+                        .app_credentials(Some(&p.id))?
+                        .iter()
+                        .any(|a| a.label == DEMO_APP_LABEL)
+                    {
+                        continue;
+                    }
+                    let has = |f: &str| p.app_credentials.iter().any(|x| x == f);
+                    let demo = |v: &str| Some(SecretString::from(v.to_owned()));
+                    w.create_app_credential(
+                        &p.id,
+                        AppCredentialInput {
+                            label: Some(DEMO_APP_LABEL.into()),
+                            client_id: has("client_id").then(|| format!("demo-{}", p.id)),
+                            client_secret: if has("client_secret") {
+                                demo("demo-secret")
+                            } else {
+                                None
+                            },
+                            developer_token: if has("developer_token") {
+                                demo("demo-developer-token")
+                            } else {
+                                None
+                            },
+                            api_key: if has("api_key") {
+                                demo("demo-api-key")
+                            } else {
+                                None
+                            },
+                            site_id: has("site_id").then(|| "emu-wix-site-1".into()),
+                            redirect: (p.sign_in == "oauth").then(|| redirect.to_owned()),
+                            ..Default::default()
+                        },
+                    )?;
+                }
+                w.audit(
+                    "demo_mode.on",
+                    None,
+                    None,
+                    "platforms point at the built-in emulator",
+                )
+            }))?;
+            *self.demo.lock().expect("demo") = Some(emu);
+        } else {
+            let Some(emu) = self.demo.lock().expect("demo").take() else {
+                return Ok(self.demo_status());
+            };
+            emu.shutdown().await;
+            let restored = overrides_from_env().unwrap_or_default();
+            c.set_overrides(restored)?;
+            self.guard(v.write(Origin::User, |w| {
+                let demo_apps: Vec<String> = w
+                    .read()
+                    .app_credentials(None)?
+                    .into_iter()
+                    .filter(|a| a.label == DEMO_APP_LABEL)
+                    .map(|a| a.id)
+                    .collect();
+                for conn in w.read().all_connections()? {
+                    if conn
+                        .app_credential_id
+                        .as_ref()
+                        .is_some_and(|a| demo_apps.contains(a))
+                    {
+                        w.delete_connection(&conn.id)?;
+                    }
+                }
+                for id in &demo_apps {
+                    w.delete_app_credential(id)?;
+                }
+                w.audit(
+                    "demo_mode.off",
+                    None,
+                    None,
+                    "demo apps and their connections removed",
+                )
+            }))?;
+        }
+        Ok(self.demo_status())
+    }
+}
+
+/// The redirect a platform uses in Demo mode: loopback where accepted, else the deep link;
+/// `None` for platforms that only take an https relay.
+fn demo_redirect(p: &PlatformInfo) -> Option<&'static str> {
+    if p.sign_in == "api_key" {
+        return Some("");
+    }
+    if p.redirects.iter().any(|r| r == "loopback") {
+        Some("loopback")
+    } else if p.redirects.iter().any(|r| r == "custom_scheme") {
+        Some("custom_scheme")
+    } else {
+        None
+    }
+}

@@ -32,6 +32,8 @@ pub struct Switchboard {
     listeners: Arc<Mutex<Vec<ChangeListener>>>,
     /// The connection engine of the open vault.
     pub(crate) connector: RwLock<Option<Arc<switchboard_connect::Connector>>>,
+    /// The in-process platform emulator while Demo mode is on.
+    pub(crate) demo: Mutex<Option<switchboard_emulator::RunningEmulator>>,
 }
 
 fn state_for(
@@ -77,6 +79,7 @@ impl Switchboard {
             })),
             listeners: Arc::new(Mutex::new(Vec::new())),
             connector: RwLock::new(None),
+            demo: Mutex::new(None),
         };
         let slot = sb.try_open(None);
         *sb.slot.write().expect("slot") = slot;
