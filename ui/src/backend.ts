@@ -5,16 +5,30 @@ import { createContext, createElement, useContext, type ReactNode } from 'react'
 import { commands, events } from './bindings';
 import type {
   ApiError,
-  DeepLinkReceived,
+  AppCredentialForm,
+  AppCredentialInfo,
   AppStatus,
   AuditEntry,
   BackupInfo,
   Brand,
   Client,
   ClientPatch,
+  ConnectFinished,
+  Connected,
+  Connection,
+  ConnectionAccount,
+  ConnectRequest,
+  ConnectStart,
+  CustomProvider,
+  DeepLinkReceived,
+  DisconnectReport,
+  EnvImportReport,
+  Health,
   IntegrityReport,
   KeyMode,
   NewClient,
+  PlatformInfo,
+  ProviderForm,
   SettingName,
   Settings,
   UpdateCheck,
@@ -69,10 +83,36 @@ export interface Backend {
   auditLog(limit: number, before: number | null): Promise<AuditEntry[]>;
   checkForUpdate(): Promise<UpdateCheck>;
   openExternal(url: string): Promise<null>;
+  listPlatforms(): Promise<PlatformInfo[]>;
+  /** `platform` null: the app credentials of every platform. */
+  listAppCredentials(platform: string | null): Promise<AppCredentialInfo[]>;
+  createAppCredential(platform: string, form: AppCredentialForm): Promise<AppCredentialInfo>;
+  /** A null field is left unchanged; "" clears it. */
+  updateAppCredential(id: string, form: AppCredentialForm): Promise<AppCredentialInfo>;
+  deleteAppCredential(id: string): Promise<null>;
+  importEnvFile(path: string): Promise<EnvImportReport>;
+  listProviders(): Promise<CustomProvider[]>;
+  addProvider(form: ProviderForm): Promise<CustomProvider>;
+  deleteProvider(id: string): Promise<null>;
+  /** Opens the sign-in in the system browser; the outcome arrives as a "connect-finished" event. */
+  startConnect(request: ConnectRequest): Promise<ConnectStart>;
+  cancelConnect(flowId: string): Promise<null>;
+  connectApiKey(platform: string, appCredentialId: string | null, clientId: string, brandId: string | null): Promise<Connected>;
+  /** `clientId` null: the connections of every client. */
+  listConnections(clientId: string | null): Promise<Connection[]>;
+  connectionAccounts(connectionId: string): Promise<ConnectionAccount[]>;
+  linkConnectionAccount(connectionId: string, externalId: string, linked: boolean, brandId: string | null): Promise<null>;
+  refreshConnection(connectionId: string): Promise<Connection>;
+  disconnectConnection(connectionId: string): Promise<DisconnectReport>;
+  /** `accept` switches the connection to the account of the latest sign-in; otherwise that grant is dropped. */
+  resolveAccountMismatch(connectionId: string, accept: boolean): Promise<Connection>;
+  connectionHealth(): Promise<Health>;
   /** Subscribe to "vault-changed"; returns an unsubscribe function. */
   onVaultChanged(cb: (event: VaultChanged) => void): () => void;
   /** Subscribe to "deep-link-received" (the outcome of a link the OS handed us). */
   onDeepLink(cb: (event: DeepLinkReceived) => void): () => void;
+  /** Subscribe to "connect-finished" (a sign-in started with startConnect ended). */
+  onConnectFinished(cb: (event: ConnectFinished) => void): () => void;
 }
 
 /** Turns anything thrown or returned as an error into a BackendError. */
@@ -124,8 +164,29 @@ export const tauriBackend: Backend = {
   auditLog: (limit, before) => unwrap(commands.auditLog(limit, before)),
   checkForUpdate: () => unwrap(commands.checkForUpdate()),
   openExternal: (url) => unwrap(commands.openExternal(url)),
+  listPlatforms: () => unwrap(commands.listPlatforms()),
+  listAppCredentials: (platform) => unwrap(commands.listAppCredentials(platform)),
+  createAppCredential: (platform, form) => unwrap(commands.createAppCredential(platform, form)),
+  updateAppCredential: (id, form) => unwrap(commands.updateAppCredential(id, form)),
+  deleteAppCredential: (id) => unwrap(commands.deleteAppCredential(id)),
+  importEnvFile: (path) => unwrap(commands.importEnvFile(path)),
+  listProviders: () => unwrap(commands.listProviders()),
+  addProvider: (form) => unwrap(commands.addProvider(form)),
+  deleteProvider: (id) => unwrap(commands.deleteProvider(id)),
+  startConnect: (request) => unwrap(commands.startConnect(request)),
+  cancelConnect: (flowId) => unwrap(commands.cancelConnect(flowId)),
+  connectApiKey: (platform, appCredentialId, clientId, brandId) => unwrap(commands.connectApiKey(platform, appCredentialId, clientId, brandId)),
+  listConnections: (clientId) => unwrap(commands.listConnections(clientId)),
+  connectionAccounts: (connectionId) => unwrap(commands.connectionAccounts(connectionId)),
+  linkConnectionAccount: (connectionId, externalId, linked, brandId) =>
+    unwrap(commands.linkConnectionAccount(connectionId, externalId, linked, brandId)),
+  refreshConnection: (connectionId) => unwrap(commands.refreshConnection(connectionId)),
+  disconnectConnection: (connectionId) => unwrap(commands.disconnectConnection(connectionId)),
+  resolveAccountMismatch: (connectionId, accept) => unwrap(commands.resolveAccountMismatch(connectionId, accept)),
+  connectionHealth: () => unwrap(commands.connectionHealth()),
   onVaultChanged: (cb) => subscribe(events.vaultChanged, (p) => cb(p as VaultChanged)),
   onDeepLink: (cb) => subscribe(events.deepLinkReceived, cb),
+  onConnectFinished: (cb) => subscribe(events.connectFinished, cb),
 };
 
 /** Listen to a generated event; the returned function unsubscribes (even before the listener is up). */

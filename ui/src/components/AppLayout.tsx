@@ -13,10 +13,12 @@ import {
 import type { ComponentType } from 'react';
 import { useAppStatus } from '../appStatus';
 import { pageHref, useHashRoute, type Page } from '../hooks/useHashRoute';
-import { CalendarPage, ComposePage, ConnectionsPage, JobsPage, LibraryPage } from '../pages/ComingSoonPages';
+import { CalendarPage, ComposePage, JobsPage, LibraryPage } from '../pages/ComingSoonPages';
 import { ClientsPage } from '../pages/ClientsPage';
+import { ConnectionsPage } from '../pages/ConnectionsPage';
 import { SettingsPage } from '../pages/SettingsPage';
 import { ClientSwitcher } from './ClientSwitcher';
+import { ConnectionStatusNotices } from './connections/ConnectionStatusNotices';
 import { ThemeToggle } from './ThemeToggle';
 
 const NAV: { page: Page; label: string; icon: Icon }[] = [
@@ -94,6 +96,7 @@ export function AppLayout() {
       </AppShell.Navbar>
 
       <AppShell.Main>
+        <ConnectionStatusNotices />
         <Current />
       </AppShell.Main>
     </AppShell>

@@ -1,6 +1,6 @@
 // Pages for features that are not built yet: an honest empty state, no fake rows.
 import { Stack, Title } from '@mantine/core';
-import { IconCalendar, IconListCheck, IconPencil, IconPhoto, IconPlugConnected } from '@tabler/icons-react';
+import { IconCalendar, IconListCheck, IconPencil, IconPhoto } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
 import { EmptyState } from '../components/EmptyState';
 
@@ -12,15 +12,6 @@ function ComingSoon({ title, icon, headline, children }: { title: string; icon: 
         {children}
       </EmptyState>
     </Stack>
-  );
-}
-
-export function ConnectionsPage() {
-  return (
-    <ComingSoon title="Connections" icon={<IconPlugConnected />} headline="Connections arrive in a later release — nothing is connected yet">
-      This is where each client&apos;s ad and social accounts will be connected. Their access tokens will be kept only in
-      your encrypted vault.
-    </ComingSoon>
   );
 }
 

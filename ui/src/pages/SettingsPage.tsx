@@ -2,9 +2,11 @@ import { Alert, Stack, Text, Title } from '@mantine/core';
 import { useCallback, useEffect, useState } from 'react';
 import { useAppStatus } from '../appStatus';
 import { errorMessage, useBackend, type VaultInfo } from '../backend';
+import { AppCredentialsSection } from '../components/settings/AppCredentialsSection';
 import { AuditLogSection } from '../components/settings/AuditLogSection';
 import { BackupsKeptSection } from '../components/settings/BackupsKeptSection';
 import { BackupsSection } from '../components/settings/BackupsSection';
+import { ProvidersSection } from '../components/settings/ProvidersSection';
 import { RekeySection } from '../components/settings/RekeySection';
 import { UpdatesSection } from '../components/settings/UpdatesSection';
 import { VaultSection } from '../components/settings/VaultSection';
@@ -43,6 +45,8 @@ export function SettingsPage() {
       <BackupsKeptSection />
       <UpdatesSection />
       <WorkspaceSection />
+      <AppCredentialsSection />
+      <ProvidersSection />
       <AuditLogSection />
       <Text size="xs" c="dimmed">
         Switchboard {status.version} · data folder <code>{status.data_dir}</code>

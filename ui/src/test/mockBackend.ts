@@ -1,7 +1,11 @@
 // In-memory fake of the Rust backend for UI tests: a small stateful model
-// (clients, brands, settings, backups, audit log), not canned responses.
+// (clients, brands, settings, backups, audit log, app credentials, connections),
+// not canned responses.
 import {
   BackendError,
+  type ApiError,
+  type AppCredentialForm,
+  type AppCredentialInfo,
   type AppStatus,
   type AuditEntry,
   type Backend,
@@ -9,11 +13,24 @@ import {
   type Brand,
   type Client,
   type ClientPatch,
+  type BreakerHealth,
+  type ConnectFinished,
+  type Connected,
+  type Connection,
+  type ConnectionAccount,
+  type ConnectRequest,
+  type ConnectStart,
+  type CustomProvider,
   type DeepLinkReceived,
+  type DisconnectReport,
+  type EnvImportReport,
+  type Health,
   type EntityChange,
   type IntegrityReport,
   type KeyMode,
   type NewClient,
+  type PlatformInfo,
+  type ProviderForm,
   type SettingName,
   type Settings,
   type UpdateCheck,
@@ -22,6 +39,14 @@ import {
   type VaultState,
   type Workspace,
 } from '../backend';
+import { connectionFixture, defaultPlatforms, platformFixture, scopesFor } from './fixtures';
+
+type SecretField = 'client_secret' | 'developer_token' | 'api_key';
+type Secrets = Record<SecretField, string | null>;
+const REDIRECT_KINDS = ['loopback', 'custom_scheme', 'https_relay'];
+
+/** How a sign-in in the (pretend) browser ends: as an account, or with an error. */
+export type SignInOutcome = { account_id: string; account_name: string; scopes_granted?: string[] | null } | { error: ApiError };
 
 export type MockOptions = {
   vault?: VaultState;
@@ -49,6 +74,22 @@ export class MockBackend implements Backend {
     theme: 'system',
     current_client: null,
   };
+  platforms: PlatformInfo[] = defaultPlatforms();
+  appCredentials: AppCredentialInfo[] = [];
+  /** Secret values as the vault would hold them; the UI never gets them back. */
+  appSecrets = new Map<string, Secrets>();
+  providers: CustomProvider[] = [];
+  connections: Connection[] = [];
+  accounts: ConnectionAccount[] = [];
+  breakers: BreakerHealth[] = [];
+  /** Sign-ins waiting in the browser, by flow id. */
+  flows = new Map<string, ConnectRequest>();
+  /** What importEnvFile reports for a path (a missing path fails like an unreadable file). */
+  envFiles: Record<string, EnvImportReport> = {};
+  /** What a disconnect of a platform that can revoke reports. */
+  revocation = 'revoked_at_provider';
+  /** Connection id -> the error the next refresh fails with. */
+  refreshErrors = new Map<string, ApiError>();
   /** Every call made, as [method, ...args], for assertions. */
   calls: unknown[][] = [];
   opened: string[] = [];
@@ -86,6 +127,77 @@ export class MockBackend implements Backend {
   /** Simulates a change made elsewhere (e.g. the scheduler) and emits "vault-changed". */
   emit(event: VaultChanged) {
     this.listeners.forEach((cb) => cb(event));
+  }
+
+  seedAppCredential(platform: string, info: Partial<AppCredentialInfo> = {}, secrets: Partial<Secrets> = {}): AppCredentialInfo {
+    const now = this.now();
+    const id = info.id ?? this.id('app');
+    const stored: Secrets = { client_secret: null, developer_token: null, api_key: null, ...secrets };
+    const app: AppCredentialInfo = {
+      id,
+      platform,
+      label: 'Default',
+      client_id: `${platform}-client-id`,
+      login_customer_id: null,
+      site_id: null,
+      redirect: null,
+      relay_url: null,
+      created_at: now,
+      updated_at: now,
+      secret_rotated_at: null,
+      ...info,
+      has_client_secret: stored.client_secret !== null,
+      has_developer_token: stored.developer_token !== null,
+      has_api_key: stored.api_key !== null,
+    };
+    this.appCredentials.push(app);
+    this.appSecrets.set(id, stored);
+    return app;
+  }
+
+  seedConnection(overrides: Partial<Connection> & { client_id: string; platform: string }): Connection {
+    const c = connectionFixture({ id: this.id('conn'), ...overrides });
+    this.connections.push(c);
+    return c;
+  }
+
+  seedAccount(connectionId: string, externalId: string, name: string, kind = 'ad_account'): ConnectionAccount {
+    const a: ConnectionAccount = {
+      connection_id: connectionId,
+      external_id: externalId,
+      name,
+      kind,
+      currency: kind === 'ad_account' ? 'EUR' : null,
+      linked: false,
+      linked_brand_id: null,
+      seen_at: this.now(),
+    };
+    this.accounts.push(a);
+    return a;
+  }
+
+  /** The browser side of a sign-in: the callback arrived (or failed); emits "connect-finished". */
+  finishConnect(flowId: string, outcome: SignInOutcome) {
+    const request = this.flows.get(flowId);
+    if (!request) throw new Error(`no flow ${flowId}`);
+    this.flows.delete(flowId);
+    if ('error' in outcome) {
+      this.emitConnectFinished({ flow_id: flowId, ok: false, connection: null, account_mismatch: false, error: outcome.error });
+      return;
+    }
+    const { connection, account_mismatch } = this.storeGrant(request, outcome);
+    this.emitConnectFinished({ flow_id: flowId, ok: true, connection: { ...connection }, account_mismatch, error: null });
+  }
+
+  /** The refresher (or a failed API call) changed a connection's status. */
+  setConnectionStatus(id: string, status: string, statusError: string | null = null, statusAction: string | null = null) {
+    const c = this.connection(id);
+    Object.assign(c, { status, status_error: statusError, status_action: statusAction, updated_at: this.now() });
+    this.emit({ origin: 'scheduler', changes: [{ entity: 'connection', id, kind: 'updated' }] });
+  }
+
+  emitConnectFinished(e: ConnectFinished) {
+    for (const cb of this.connectListeners) cb(e);
   }
 
   get listenerCount() {
@@ -244,6 +356,7 @@ export class MockBackend implements Backend {
     const c = this.client(clientId);
     this.clients = this.clients.filter((x) => x.id !== clientId);
     this.brands = this.brands.filter((b) => b.client_id !== clientId);
+    this.connections = this.connections.filter((x) => x.client_id !== clientId);
     if (this.settings.current_client === clientId) this.settings.current_client = null;
     this.log('client.delete', c.name, clientId);
     this.changed([{ entity: 'client', id: clientId, kind: 'deleted' }]);
@@ -345,6 +458,255 @@ export class MockBackend implements Backend {
     return null;
   }
 
+  // ---- connections ---------------------------------------------------------
+
+  async listPlatforms(): Promise<PlatformInfo[]> {
+    this.requireOpen();
+    return this.catalogue().map((p) => structuredClone(p));
+  }
+
+  async listAppCredentials(platform: string | null): Promise<AppCredentialInfo[]> {
+    this.requireOpen();
+    return this.appCredentials
+      .filter((a) => platform === null || a.platform === platform)
+      .sort((a, b) => a.platform.localeCompare(b.platform) || a.label.localeCompare(b.label))
+      .map((a) => ({ ...a }));
+  }
+
+  async createAppCredential(platform: string, form: AppCredentialForm): Promise<AppCredentialInfo> {
+    this.requireOpen();
+    this.calls.push(['createAppCredential', platform, form]);
+    this.platform(platform);
+    const label = (form.label ?? 'Default').trim() || 'Default';
+    if (this.appCredentials.some((a) => a.platform === platform && a.label.toLowerCase() === label.toLowerCase()))
+      throw new BackendError('conflict', `${platform} already has an app called '${label}'`);
+    const app = this.seedAppCredential(platform, { label, client_id: '' });
+    this.applyForm(app, { ...form, label: null });
+    this.changed([{ entity: 'app_credential', id: app.id, kind: 'created' }]);
+    return { ...app };
+  }
+
+  async updateAppCredential(id: string, form: AppCredentialForm): Promise<AppCredentialInfo> {
+    this.requireOpen();
+    this.calls.push(['updateAppCredential', id, form]);
+    const app = this.appCredential(id);
+    this.applyForm(app, form);
+    this.changed([{ entity: 'app_credential', id, kind: 'updated' }]);
+    return { ...app };
+  }
+
+  async deleteAppCredential(id: string): Promise<null> {
+    this.requireOpen();
+    this.calls.push(['deleteAppCredential', id]);
+    this.appCredential(id);
+    this.appCredentials = this.appCredentials.filter((a) => a.id !== id);
+    this.appSecrets.delete(id);
+    this.changed([{ entity: 'app_credential', id, kind: 'deleted' }]);
+    return null;
+  }
+
+  async importEnvFile(path: string): Promise<EnvImportReport> {
+    this.requireOpen();
+    this.calls.push(['importEnvFile', path]);
+    const report = this.envFiles[path];
+    if (!report) throw new BackendError('not_found', `Could not read ${path}: No such file or directory`);
+    for (const platform of Object.keys(report.imported)) {
+      if (!this.appCredentials.some((a) => a.platform === platform && a.label === 'Imported from .env'))
+        this.seedAppCredential(platform, { label: 'Imported from .env' }, { client_secret: 'imported-secret' });
+    }
+    this.changed([{ entity: 'app_credential', id: path, kind: 'created' }]);
+    return structuredClone(report);
+  }
+
+  async listProviders(): Promise<CustomProvider[]> {
+    this.requireOpen();
+    return this.providers.map((p) => ({ ...p }));
+  }
+
+  async addProvider(form: ProviderForm): Promise<CustomProvider> {
+    this.requireOpen();
+    this.calls.push(['addProvider', form]);
+    const name = form.display_name.trim();
+    if (!name) throw new BackendError('invalid_input', 'The provider needs a name.');
+    const discovery = form.discovery_url?.trim() || null;
+    if (!discovery && !(form.authorize_url && form.token_url))
+      throw new BackendError('invalid_input', 'Give a discovery URL, or both the authorization and token endpoints.');
+    const id = `oidc_${name.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '')}`;
+    if (this.providers.some((p) => p.id === id)) throw new BackendError('conflict', `A provider called "${name}" already exists.`);
+    const origin = discovery ? new URL(discovery).origin : null;
+    const provider: CustomProvider = {
+      id,
+      display_name: name,
+      issuer: origin,
+      discovery_url: discovery,
+      authorize_url: form.authorize_url ?? `${origin}/authorize`,
+      token_url: form.token_url ?? `${origin}/token`,
+      revoke_url: form.revoke_url ?? null,
+      userinfo_url: form.userinfo_url ?? (origin ? `${origin}/userinfo` : null),
+      scopes: form.scopes ?? 'openid profile email offline_access',
+      client_auth: form.client_auth ?? 'basic',
+      created_at: this.now(),
+    };
+    this.providers.push(provider);
+    this.changed([{ entity: 'custom_provider', id, kind: 'created' }]);
+    return { ...provider };
+  }
+
+  async deleteProvider(id: string): Promise<null> {
+    this.requireOpen();
+    this.calls.push(['deleteProvider', id]);
+    if (!this.providers.some((p) => p.id === id)) throw new BackendError('not_found', 'No such provider.');
+    this.providers = this.providers.filter((p) => p.id !== id);
+    this.changed([{ entity: 'custom_provider', id, kind: 'deleted' }]);
+    return null;
+  }
+
+  async startConnect(request: ConnectRequest): Promise<ConnectStart> {
+    this.requireOpen();
+    this.calls.push(['startConnect', request]);
+    const platform = this.platform(request.platform);
+    if (platform.sign_in !== 'oauth')
+      throw new BackendError('invalid_input', `${platform.display_name} connects with an API key, not a browser sign-in`);
+    const app = this.pickApp(platform, request.app_credential_id);
+    this.requireBrand(request.client_id, request.brand_id);
+    if (request.connection_id && this.connection(request.connection_id).client_id !== request.client_id)
+      throw new BackendError('invalid_input', 'That connection belongs to another client.');
+    const unknown = request.capabilities.find((c) => !platform.capabilities.includes(c));
+    if (unknown) throw new BackendError('invalid_input', `'${unknown}' is not a capability`);
+    const redirect = request.redirect ?? app.redirect ?? platform.redirects[0];
+    if (!platform.redirects.includes(redirect))
+      throw new BackendError('invalid_input', `${platform.display_name} does not accept the ${redirect} redirect.`);
+    const flowId = this.id('flow');
+    this.flows.set(flowId, { ...request, app_credential_id: app.id });
+    return {
+      flow_id: flowId,
+      authorize_url: `https://auth.example/${platform.id}/authorize?client_id=${app.client_id}&state=${flowId}`,
+      redirect,
+      redirect_uri: redirect === 'loopback' ? 'http://127.0.0.1:53682/callback' : `dev.switchboard.app://callback/${platform.id}`,
+    };
+  }
+
+  async cancelConnect(flowId: string): Promise<null> {
+    this.requireOpen();
+    this.calls.push(['cancelConnect', flowId]);
+    if (this.flows.delete(flowId)) {
+      // Like the shell: the waiting sign-in resolves as cancelled, reported after the reply.
+      queueMicrotask(() =>
+        this.emitConnectFinished({
+          flow_id: flowId,
+          ok: false,
+          connection: null,
+          account_mismatch: false,
+          error: { code: 'cancelled', message: 'The sign-in was cancelled.' },
+        }),
+      );
+    }
+    return null;
+  }
+
+  async connectApiKey(platformId: string, appCredentialId: string | null, clientId: string, brandId: string | null): Promise<Connected> {
+    this.requireOpen();
+    this.calls.push(['connectApiKey', platformId, appCredentialId, clientId, brandId]);
+    const platform = this.platform(platformId);
+    if (platform.sign_in !== 'api_key') throw new BackendError('invalid_input', `${platform.display_name} connects through a browser sign-in`);
+    const app = this.pickApp(platform, appCredentialId);
+    if (!this.appSecrets.get(app.id)?.api_key) throw new BackendError('invalid_input', 'Enter the API key in the app credentials first.');
+    this.requireBrand(clientId, brandId);
+    const request: ConnectRequest = {
+      platform: platformId,
+      client_id: clientId,
+      brand_id: brandId,
+      app_credential_id: app.id,
+      connection_id: null,
+      capabilities: [],
+      redirect: null,
+    };
+    const site = app.site_id ?? 'site-1';
+    return this.storeGrant(request, { account_id: site, account_name: `Site ${site}` });
+  }
+
+  async listConnections(clientId: string | null): Promise<Connection[]> {
+    this.requireOpen();
+    this.calls.push(['listConnections', clientId]);
+    return this.connections.filter((c) => clientId === null || c.client_id === clientId).map((c) => structuredClone(c));
+  }
+
+  async connectionAccounts(connectionId: string): Promise<ConnectionAccount[]> {
+    this.requireOpen();
+    this.connection(connectionId);
+    return this.accounts.filter((a) => a.connection_id === connectionId).map((a) => ({ ...a }));
+  }
+
+  async linkConnectionAccount(connectionId: string, externalId: string, linked: boolean, brandId: string | null): Promise<null> {
+    this.requireOpen();
+    this.calls.push(['linkConnectionAccount', connectionId, externalId, linked, brandId]);
+    const conn = this.connection(connectionId);
+    const account = this.accounts.find((a) => a.connection_id === connectionId && a.external_id === externalId);
+    if (!account) throw new BackendError('not_found', 'No such account on this connection.');
+    this.requireBrand(conn.client_id, brandId);
+    account.linked = linked;
+    account.linked_brand_id = brandId;
+    this.changed([{ entity: 'connection', id: connectionId, kind: 'updated' }]);
+    return null;
+  }
+
+  async refreshConnection(connectionId: string): Promise<Connection> {
+    this.requireOpen();
+    this.calls.push(['refreshConnection', connectionId]);
+    const c = this.connection(connectionId);
+    const failure = this.refreshErrors.get(connectionId);
+    if (failure) {
+      c.refresh_failures += 1;
+      this.changed([{ entity: 'connection', id: connectionId, kind: 'updated' }]);
+      throw new BackendError(failure.code, failure.message);
+    }
+    const now = this.now();
+    Object.assign(c, { status: 'active', status_error: null, status_action: null, last_refresh_at: now, refresh_failures: 0, updated_at: now });
+    this.changed([{ entity: 'connection', id: connectionId, kind: 'updated' }]);
+    return structuredClone(c);
+  }
+
+  async disconnectConnection(connectionId: string): Promise<DisconnectReport> {
+    this.requireOpen();
+    this.calls.push(['disconnectConnection', connectionId]);
+    const c = this.connection(connectionId);
+    const platform = this.catalogue().find((p) => p.id === c.platform);
+    this.connections = this.connections.filter((x) => x.id !== connectionId);
+    this.accounts = this.accounts.filter((a) => a.connection_id !== connectionId);
+    this.log('connection.disconnected', c.platform, c.client_id);
+    this.changed([{ entity: 'connection', id: connectionId, kind: 'deleted' }]);
+    return { connection_id: connectionId, revocation: platform?.can_revoke ? this.revocation : 'not_supported' };
+  }
+
+  async resolveAccountMismatch(connectionId: string, accept: boolean): Promise<Connection> {
+    this.requireOpen();
+    this.calls.push(['resolveAccountMismatch', connectionId, accept]);
+    const c = this.connection(connectionId);
+    if (c.pending_account_id === null && c.pending_account_name === null)
+      throw new BackendError('invalid_input', 'this connection has no reconnect waiting for a decision');
+    if (accept) {
+      c.account_id = c.pending_account_id;
+      c.account_name = c.pending_account_name;
+    }
+    c.pending_account_id = null;
+    c.pending_account_name = null;
+    c.updated_at = this.now();
+    this.changed([{ entity: 'connection', id: connectionId, kind: 'updated' }]);
+    return structuredClone(c);
+  }
+
+  async connectionHealth(): Promise<Health> {
+    this.requireOpen();
+    return { connections: this.connections.map((c) => structuredClone(c)), breakers: this.breakers.map((b) => ({ ...b })) };
+  }
+
+  private connectListeners = new Set<(e: ConnectFinished) => void>();
+
+  onConnectFinished(cb: (e: ConnectFinished) => void): () => void {
+    this.connectListeners.add(cb);
+    return () => this.connectListeners.delete(cb);
+  }
+
   onVaultChanged(cb: (e: VaultChanged) => void): () => void {
     this.listeners.add(cb);
     return () => this.listeners.delete(cb);
@@ -395,6 +757,132 @@ export class MockBackend implements Backend {
     const b = this.brands.find((x) => x.id === brandId && x.client_id === clientId);
     if (!b) throw new BackendError('not_found', 'No such brand.');
     return b;
+  }
+
+  private catalogue(): PlatformInfo[] {
+    const custom = this.providers.map((p) =>
+      platformFixture({
+        id: p.id,
+        display_name: p.display_name,
+        docs_url: p.discovery_url ?? p.authorize_url,
+        custom: true,
+        app_credentials: p.client_auth === 'none' ? ['client_id'] : ['client_id', 'client_secret'],
+        capabilities: [],
+        can_revoke: p.revoke_url !== null,
+        renewal: 'renewed automatically (single-use refresh tokens)',
+      }),
+    );
+    return [...this.platforms, ...custom];
+  }
+
+  private platform(id: string): PlatformInfo {
+    const p = this.catalogue().find((x) => x.id === id);
+    if (!p) throw new BackendError('not_found', `no platform called '${id}'`);
+    return p;
+  }
+
+  private appCredential(id: string): AppCredentialInfo {
+    const a = this.appCredentials.find((x) => x.id === id);
+    if (!a) throw new BackendError('not_found', 'No such app credentials.');
+    return a;
+  }
+
+  private pickApp(platform: PlatformInfo, wanted: string | null): AppCredentialInfo {
+    const apps = this.appCredentials.filter((a) => a.platform === platform.id);
+    if (wanted) {
+      const app = apps.find((a) => a.id === wanted);
+      if (!app) throw new BackendError('not_found', `no ${platform.id} app credentials with id ${wanted}`);
+      return app;
+    }
+    if (!apps[0]) throw new BackendError('invalid_input', `Add your ${platform.id} app credentials first (Settings → App credentials).`);
+    return apps[0];
+  }
+
+  private connection(id: string): Connection {
+    const c = this.connections.find((x) => x.id === id);
+    if (!c) throw new BackendError('not_found', 'No such connection.');
+    return c;
+  }
+
+  private requireBrand(clientId: string, brandId: string | null) {
+    this.client(clientId);
+    if (brandId !== null) this.brand(clientId, brandId);
+  }
+
+  /** The store's rules: null leaves a field alone, "" clears it, a new secret counts as a rotation. */
+  private applyForm(app: AppCredentialInfo, form: AppCredentialForm) {
+    if (form.label !== null) app.label = form.label.trim();
+    if (form.client_id !== null) app.client_id = form.client_id.trim();
+    if (form.login_customer_id !== null) app.login_customer_id = form.login_customer_id.trim() || null;
+    if (form.site_id !== null) app.site_id = form.site_id.trim() || null;
+    if (form.relay_url !== null) app.relay_url = form.relay_url.trim() || null;
+    if (form.redirect !== null) {
+      if (form.redirect && !REDIRECT_KINDS.includes(form.redirect))
+        throw new BackendError('invalid_input', `'${form.redirect}' is not a redirect kind (loopback, custom_scheme, https_relay)`);
+      app.redirect = form.redirect || null;
+    }
+    const secrets = this.appSecrets.get(app.id) ?? { client_secret: null, developer_token: null, api_key: null };
+    let rotated = false;
+    for (const field of ['client_secret', 'developer_token', 'api_key'] as const) {
+      const value = form[field];
+      if (value === null) continue;
+      secrets[field] = value.trim() || null;
+      rotated = true;
+    }
+    this.appSecrets.set(app.id, secrets);
+    app.has_client_secret = secrets.client_secret !== null;
+    app.has_developer_token = secrets.developer_token !== null;
+    app.has_api_key = secrets.api_key !== null;
+    app.updated_at = this.now();
+    if (rotated) app.secret_rotated_at = app.updated_at;
+  }
+
+  /** Keeps a finished sign-in: a new connection, a renewed one, or a parked grant for a different account. */
+  private storeGrant(request: ConnectRequest, account: { account_id: string; account_name: string; scopes_granted?: string[] | null }): Connected {
+    const platform = this.platform(request.platform);
+    const capabilities = request.capabilities.length > 0 ? request.capabilities : platform.capabilities;
+    const requested = scopesFor(platform.id, capabilities);
+    const granted = account.scopes_granted === undefined ? requested : account.scopes_granted;
+    const now = this.now();
+    const existing = request.connection_id ? this.connection(request.connection_id) : null;
+    if (existing && existing.account_id !== account.account_id) {
+      existing.pending_account_id = account.account_id;
+      existing.pending_account_name = account.account_name;
+      existing.updated_at = now;
+      this.changed([{ entity: 'connection', id: existing.id, kind: 'updated' }]);
+      return { connection: structuredClone(existing), account_mismatch: true };
+    }
+    const fresh = {
+      status: 'active',
+      status_error: null,
+      status_action: null,
+      capabilities,
+      scopes_requested: requested,
+      scopes_granted: granted,
+      refresh_failures: 0,
+      last_refresh_at: null,
+      has_refresh_token: platform.sign_in === 'oauth',
+      expires_at: platform.sign_in === 'oauth' ? '2025-03-01T00:00:00.000Z' : null,
+      refresh_expires_at: null,
+      updated_at: now,
+    };
+    if (existing) {
+      Object.assign(existing, fresh);
+      this.changed([{ entity: 'connection', id: existing.id, kind: 'updated' }]);
+      return { connection: structuredClone(existing), account_mismatch: false };
+    }
+    const created = this.seedConnection({
+      ...fresh,
+      client_id: request.client_id,
+      brand_id: request.brand_id,
+      platform: platform.id,
+      app_credential_id: request.app_credential_id,
+      account_id: account.account_id,
+      account_name: account.account_name,
+      connected_at: now,
+    });
+    this.changed([{ entity: 'connection', id: created.id, kind: 'created' }]);
+    return { connection: structuredClone(created), account_mismatch: false };
   }
 
   private checkClientName(name: string, self: string | null) {
