@@ -5,6 +5,7 @@ import { createContext, createElement, useContext, type ReactNode } from 'react'
 import { commands, events } from './bindings';
 import type {
   ApiError,
+  DemoStatus,
   AppCredentialForm,
   AppCredentialInfo,
   AppStatus,
@@ -107,6 +108,9 @@ export interface Backend {
   /** `accept` switches the connection to the account of the latest sign-in; otherwise that grant is dropped. */
   resolveAccountMismatch(connectionId: string, accept: boolean): Promise<Connection>;
   connectionHealth(): Promise<Health>;
+  demoStatus(): Promise<DemoStatus>;
+  /** Demo mode: every platform is played by the built-in emulator (off removes what it added). */
+  setDemoMode(enabled: boolean): Promise<DemoStatus>;
   /** Subscribe to "vault-changed"; returns an unsubscribe function. */
   onVaultChanged(cb: (event: VaultChanged) => void): () => void;
   /** Subscribe to "deep-link-received" (the outcome of a link the OS handed us). */
@@ -184,6 +188,8 @@ export const tauriBackend: Backend = {
   disconnectConnection: (connectionId) => unwrap(commands.disconnectConnection(connectionId)),
   resolveAccountMismatch: (connectionId, accept) => unwrap(commands.resolveAccountMismatch(connectionId, accept)),
   connectionHealth: () => unwrap(commands.connectionHealth()),
+  demoStatus: () => unwrap(commands.demoStatus()),
+  setDemoMode: (enabled) => unwrap(commands.setDemoMode(enabled)),
   onVaultChanged: (cb) => subscribe(events.vaultChanged, (p) => cb(p as VaultChanged)),
   onDeepLink: (cb) => subscribe(events.deepLinkReceived, cb),
   onConnectFinished: (cb) => subscribe(events.connectFinished, cb),

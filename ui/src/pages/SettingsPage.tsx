@@ -6,6 +6,7 @@ import { AppCredentialsSection } from '../components/settings/AppCredentialsSect
 import { AuditLogSection } from '../components/settings/AuditLogSection';
 import { BackupsKeptSection } from '../components/settings/BackupsKeptSection';
 import { BackupsSection } from '../components/settings/BackupsSection';
+import { DemoModeSection } from '../components/settings/DemoModeSection';
 import { ProvidersSection } from '../components/settings/ProvidersSection';
 import { RekeySection } from '../components/settings/RekeySection';
 import { UpdatesSection } from '../components/settings/UpdatesSection';
@@ -47,6 +48,7 @@ export function SettingsPage() {
       <WorkspaceSection />
       <AppCredentialsSection />
       <ProvidersSection />
+      <DemoModeSection />
       <AuditLogSection />
       <Text size="xs" c="dimmed">
         Switchboard {status.version} · data folder <code>{status.data_dir}</code>

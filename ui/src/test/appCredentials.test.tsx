@@ -212,3 +212,20 @@ describe('settings: providers', () => {
     ]);
   });
 });
+
+describe('settings: demo mode', () => {
+  it('turns demo mode on with a clear label and off again', async () => {
+    const backend = mockBackend();
+    const { user } = await renderOpenApp(backend);
+    await user.click(screen.getByTestId('nav-settings'));
+    const toggle = await screen.findByTestId('demo-mode-switch');
+    expect(screen.queryByTestId('demo-badge')).not.toBeInTheDocument();
+    await user.click(toggle);
+    expect(await screen.findByTestId('demo-badge')).toHaveTextContent('Demo mode');
+    await user.click(screen.getByTestId('nav-settings'));
+    expect(await screen.findByTestId('demo-mode-on')).toHaveTextContent('google_ads, meta, x');
+    await user.click(await screen.findByTestId('demo-mode-switch'));
+    await waitFor(() => expect(screen.queryByTestId('demo-badge')).not.toBeInTheDocument());
+    expect(backend.demo.enabled).toBe(false);
+  });
+});

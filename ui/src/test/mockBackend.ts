@@ -15,6 +15,7 @@ import {
   type ClientPatch,
   type BreakerHealth,
   type ConnectFinished,
+  type DemoStatus,
   type Connected,
   type Connection,
   type ConnectionAccount,
@@ -700,6 +701,19 @@ export class MockBackend implements Backend {
     return { connections: this.connections.map((c) => structuredClone(c)), breakers: this.breakers.map((b) => ({ ...b })) };
   }
 
+  demo: DemoStatus = { enabled: false, platforms: [] };
+
+  async demoStatus(): Promise<DemoStatus> {
+    this.requireOpen();
+    return { ...this.demo, platforms: [...this.demo.platforms] };
+  }
+
+  async setDemoMode(enabled: boolean): Promise<DemoStatus> {
+    this.requireOpen();
+    this.demo = { enabled, platforms: enabled ? ['google_ads', 'meta', 'x'] : [] };
+    return this.demoStatus();
+  }
+
   private connectListeners = new Set<(e: ConnectFinished) => void>();
 
   onConnectFinished(cb: (e: ConnectFinished) => void): () => void {
@@ -727,7 +741,7 @@ export class MockBackend implements Backend {
   // ---- internals -----------------------------------------------------------
 
   private status(): AppStatus {
-    return { vault: structuredClone(this.vault), version: '0.1.0', data_dir: '/data/switchboard', demo_mode: false };
+    return { vault: structuredClone(this.vault), version: '0.1.0', data_dir: '/data/switchboard', demo_mode: this.demo.enabled };
   }
 
   private requireOpen() {

@@ -176,7 +176,7 @@ mod tests {
     }
 
     proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig { cases: 20_000, ..Default::default() })]
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: std::env::var("SB_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(20_000), ..Default::default() })]
         /// Any input: no panic; anything accepted has the exact scheme, host and a slug.
         #[test]
         fn arbitrary_links_never_panic(tail in ".{0,300}") {

@@ -147,7 +147,7 @@ impl Switchboard {
             vault,
             version: env!("CARGO_PKG_VERSION").into(),
             data_dir: self.config.data_dir.display().to_string(),
-            demo_mode: false,
+            demo_mode: self.demo.lock().expect("demo").is_some(),
         }
     }
 
