@@ -12,6 +12,10 @@ import { join } from "node:path";
 import { Builder, By, until } from "selenium-webdriver";
 
 const APP = process.env.APP_BIN;
+const CLI = process.env.CLI_BIN;
+const ROOT = new URL("../..", import.meta.url).pathname;
+// Sign-ins must not try to open a real browser here; the test plays the browser.
+process.env.SWITCHBOARD_NO_BROWSER = "1";
 const OUT = process.env.SB_TEST_OUT ?? "/tmp/sb-e2e";
 const PORT = 4444;
 const PASSPHRASE = "CANARY-e2e-passphrase-93b1";
@@ -205,11 +209,14 @@ test("deep links reach the running instance and are validated strictly", async (
     await find(driver, "unlock-passphrase"); // the vault is passphrase-protected by now
     const second = (url) => execFileSync(APP, [url], { timeout: 20_000, stdio: "pipe" });
 
-    // A second launch hands the link to the running instance and exits.
-    second("dev.switchboard.app://oauth/callback?code=CANARY-oauth-code-5f1e&state=abc");
-    await bodyHas(driver, "No sign-in is waiting for this callback");
-    second("dev.switchboard.app://oauth/callback?code=x&state=y&redirect_to=https%3A%2F%2Fevil.example");
+    // A second launch hands the link to the running instance and exits. While the vault
+    // is locked nothing can complete, and the app says why.
+    second("dev.switchboard.app://oauth/callback/x?code=CANARY-oauth-code-5f1e&state=abc");
+    await bodyHas(driver, "locked");
+    second("dev.switchboard.app://oauth/callback/x?code=x&state=y&redirect_to=https%3A%2F%2Fevil.example");
     await bodyHas(driver, "unexpected parameter 'redirect_to'");
+    second("dev.switchboard.app://evil/callback/x?code=x&state=y");
+    await bodyHas(driver, "unknown destination");
     assert.equal(appPids().length, 1, "still exactly one Switchboard running");
     await shot(driver, "05-deep-link-notices");
     // Linux registers the scheme at run time: a handler .desktop entry that passes the URL.
@@ -222,4 +229,65 @@ test("deep links reach the running instance and are validated strictly", async (
     const logs = join(process.env.HOME, ".local/state/switchboard/logs");
     assert.ok(existsSync(logs) && readdirSync(logs).length > 0, "the app writes rolling log files");
   });
+});
+
+/** The first line a child prints on stdout. */
+function firstLine(stream) {
+  return new Promise((resolve, reject) => {
+    let buf = "";
+    stream.setEncoding("utf8");
+    stream.on("data", (d) => {
+      buf += d;
+      const i = buf.indexOf("\n");
+      if (i >= 0) resolve(buf.slice(0, i));
+    });
+    stream.on("end", () => reject(new Error("no line")));
+  });
+}
+
+test("a sign-in completes through a deep link delivered to the running app", async () => {
+  assert.ok(CLI && existsSync(CLI), `CLI_BIN must point at switchboard-cli (got ${CLI})`);
+  const oidc = spawn("node", [join(ROOT, "tests/oidc/server.mjs")], { stdio: ["pipe", "pipe", "inherit"] });
+  try {
+    const { issuer } = JSON.parse(await firstLine(oidc.stdout));
+    // The agency's setup, done with the CLI on the same vault before the app starts.
+    const cli = (...args) =>
+      execFileSync(CLI, args, { env: { ...process.env, SWITCHBOARD_PASSPHRASE: PASSPHRASE }, stdio: "pipe" }).toString();
+    cli("provider", "add", "Test", "--discovery", issuer);
+    cli("app", "add", "oidc_test", "--client-id", "switchboard-native", "--redirect", "custom_scheme");
+
+    await withApp("06", async (driver) => {
+      await (await find(driver, "unlock-passphrase")).sendKeys(PASSPHRASE);
+      await (await find(driver, "unlock-submit")).click();
+      await (await find(driver, "nav-connections")).click();
+      await (await find(driver, "connect-oidc_test")).click();
+      await (await find(driver, "connect-submit")).click();
+      const link = await find(driver, "connect-authorize-url", 20_000);
+      const authorizeUrl = await link.getAttribute("href");
+      assert.match(authorizeUrl, /code_challenge_method=S256/);
+      await shot(driver, "06-waiting-for-browser");
+
+      // The browser's part: log in and consent; the provider answers with the deep link.
+      const redirect = execFileSync("node", [join(ROOT, "tests/oidc/approve.mjs"), authorizeUrl, "--login", "alice"])
+        .toString()
+        .trim();
+      assert.ok(redirect.startsWith("dev.switchboard.app://oauth/callback/oidc_test?"), redirect);
+      // The OS hands the link to a second launch, which passes it to the running app.
+      execFileSync(APP, [redirect], { timeout: 20_000, stdio: "pipe" });
+      await waitText(driver, "connection-status-oidc_test", "Active", 30_000);
+      await waitText(driver, "connection-account-name-oidc_test", "Alice");
+      assert.equal(appPids().length, 1, "still exactly one Switchboard running");
+      await shot(driver, "06-connected");
+
+      // The same answer again is a replay: refused, nothing changes.
+      execFileSync(APP, [redirect], { timeout: 20_000, stdio: "pipe" });
+      await bodyHas(driver, "already used");
+    });
+    const listed = JSON.parse(cli("--json", "connections", "list"));
+    assert.equal(listed.length, 1);
+    assert.equal(listed[0].account_id, "alice");
+    assert.equal(listed[0].status, "active");
+  } finally {
+    oidc.kill();
+  }
 });

@@ -14,7 +14,7 @@ export function platformFixture(overrides: Partial<PlatformInfo> & { id: string 
     redirects: ['loopback', 'custom_scheme'],
     fixed_ports: [],
     can_revoke: true,
-    renewal: 'renewed automatically',
+    renewal: 'Access is renewed automatically.',
     ...overrides,
   };
 }
@@ -27,7 +27,7 @@ export function defaultPlatforms(): PlatformInfo[] {
       display_name: 'Meta (Facebook)',
       capabilities: ['read_campaigns', 'manage_campaigns', 'publish', 'read_profile'],
       redirects: ['loopback', 'custom_scheme', 'https_relay'],
-      renewal: 'extended automatically while in use',
+      renewal: 'Access is extended automatically while in use.',
     }),
     platformFixture({
       id: 'google_ads',
@@ -42,7 +42,7 @@ export function defaultPlatforms(): PlatformInfo[] {
       redirects: ['loopback'],
       fixed_ports: [53682],
       can_revoke: false,
-      renewal: 'renewed automatically until a fixed end date',
+      renewal: 'Access is renewed automatically until a fixed end date.',
     }),
     platformFixture({
       id: 'wix',
@@ -52,7 +52,7 @@ export function defaultPlatforms(): PlatformInfo[] {
       capabilities: [],
       redirects: [],
       can_revoke: false,
-      renewal: 'API keys do not expire until deleted',
+      renewal: 'API keys work until deleted on the platform.',
     }),
   ];
 }

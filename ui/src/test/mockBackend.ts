@@ -783,7 +783,7 @@ export class MockBackend implements Backend {
         app_credentials: p.client_auth === 'none' ? ['client_id'] : ['client_id', 'client_secret'],
         capabilities: [],
         can_revoke: p.revoke_url !== null,
-        renewal: 'renewed automatically (single-use refresh tokens)',
+        renewal: 'Access is renewed automatically (single-use refresh tokens).',
       }),
     );
     return [...this.platforms, ...custom];

@@ -154,21 +154,23 @@ fn info(e: &Entry) -> PlatformInfo {
         can_revoke: flow.is_some_and(|f| f.revoke_url.is_some()),
         renewal: flow
             .map(|f| renewal_words(&f.refresh.renewal))
-            .unwrap_or_else(|| "API keys do not expire until deleted".into()),
+            .unwrap_or_else(|| "API keys work until deleted on the platform.".into()),
     }
 }
 
 fn renewal_words(r: &Renewal) -> String {
     match r {
-        Renewal::Reauthorize => "cannot be renewed: sign in again before it expires".into(),
+        Renewal::Reauthorize => "Access cannot be renewed: sign in again before it expires.".into(),
         Renewal::RefreshToken {
             fixed_expiry: true, ..
-        } => "renewed automatically until a fixed end date".into(),
+        } => "Access is renewed automatically until a fixed end date.".into(),
         Renewal::RefreshToken { rotates: true, .. } => {
-            "renewed automatically (single-use refresh tokens)".into()
+            "Access is renewed automatically (single-use refresh tokens).".into()
         }
-        Renewal::RefreshToken { .. } => "renewed automatically".into(),
-        Renewal::ExchangeAccessToken { .. } => "extended automatically while in use".into(),
+        Renewal::RefreshToken { .. } => "Access is renewed automatically.".into(),
+        Renewal::ExchangeAccessToken { .. } => {
+            "Access is extended automatically while in use.".into()
+        }
     }
 }
 

@@ -245,7 +245,7 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 20_000, ..ProptestConfig::default() })]
+        #![proptest_config(ProptestConfig { cases: std::env::var("SB_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(20_000), ..ProptestConfig::default() })]
 
         /// Arbitrary input never panics, and whatever is accepted has a state and
         /// exactly one outcome.

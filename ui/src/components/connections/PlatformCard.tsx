@@ -62,7 +62,7 @@ export function PlatformCard({ platform, connections, apps, brands, breaker, wai
               )}
             </Group>
             <Text size="xs" c="dimmed">
-              Access is {platform.renewal}.{' '}
+              {platform.renewal}{' '}
               <ExternalLink href={platform.docs_url} size="xs">
                 Platform documentation
               </ExternalLink>
