@@ -11,7 +11,6 @@ use secrecy::SecretString;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::net::IpAddr;
 use std::sync::{Arc, Mutex, RwLock};
 use switchboard_oauth::callback::{parse_callback_query, Callback};
 use switchboard_oauth::flow::{self, AuthorizeRequest};
@@ -240,11 +239,7 @@ impl Connector {
                 fixed_ports,
             } => {
                 let bound = loopback::bind(any_port, fixed_ports).await?;
-                let uri = flow::loopback_redirect_uri(
-                    IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
-                    bound.port(),
-                    &platform,
-                );
+                let uri = flow::loopback_redirect_uri(bound.ip(), bound.port(), &platform);
                 listener = Some(bound);
                 uri
             }

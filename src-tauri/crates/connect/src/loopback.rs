@@ -8,7 +8,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -20,20 +20,42 @@ impl Bound {
     pub fn port(&self) -> u16 {
         self.0.local_addr().map(|a| a.port()).unwrap_or(0)
     }
+
+    /// The loopback address bound: 127.0.0.1, or [::1] where IPv4 loopback is missing.
+    pub fn ip(&self) -> IpAddr {
+        self.0
+            .local_addr()
+            .map(|a| a.ip())
+            .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST))
+    }
 }
 
-/// Bind 127.0.0.1 on an OS-chosen port, or the first free port of a fixed list (for
-/// providers that match the port exactly).
+/// Bind the loopback interface (127.0.0.1, else [::1]; RFC 8252 §7.3 and §8.3: an IP
+/// literal, never `localhost`) on an OS-chosen port, or on the first free port of a fixed
+/// list (for providers that match the port exactly).
 pub async fn bind(any_port: bool, fixed_ports: &[u16]) -> Result<Bound> {
+    let hosts = [
+        IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(Ipv6Addr::LOCALHOST),
+    ];
     if any_port {
-        return TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
-            .await
-            .map(Bound)
-            .map_err(|e| ConnectError::Invalid(format!("could not open a loopback port: {e}")));
+        let mut last = None;
+        for ip in hosts {
+            match TcpListener::bind(SocketAddr::new(ip, 0)).await {
+                Ok(l) => return Ok(Bound(l)),
+                Err(e) => last = Some(e),
+            }
+        }
+        return Err(ConnectError::Invalid(format!(
+            "could not open a loopback port: {}",
+            last.map(|e| e.to_string()).unwrap_or_default()
+        )));
     }
     for port in fixed_ports {
-        if let Ok(l) = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, *port))).await {
-            return Ok(Bound(l));
+        for ip in hosts {
+            if let Ok(l) = TcpListener::bind(SocketAddr::new(ip, *port)).await {
+                return Ok(Bound(l));
+            }
         }
     }
     Err(ConnectError::Invalid(format!(

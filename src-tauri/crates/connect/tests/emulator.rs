@@ -292,3 +292,57 @@ async fn the_refresher_renews_what_is_due_and_nothing_else() {
     assert_eq!(m.status, "expiring");
     assert!(m.status_action.unwrap().contains("reconnect before"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_mid_flow_still_completes_or_expires_cleanly() {
+    let w = world().await;
+    // WordPress.com answers through the deep link: the flow lives only in the vault.
+    let begun = w
+        .connector
+        .begin(BeginRequest {
+            platform: "wordpress_com".into(),
+            client_id: w.client_id.clone(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(begun.redirect, "custom_scheme");
+    let redirect = w.emu.approve(&begun.authorize_url, "").unwrap();
+    let late = w
+        .emu
+        .approve(
+            &w.connector
+                .begin(BeginRequest {
+                    platform: "wordpress_com".into(),
+                    client_id: w.client_id.clone(),
+                    ..Default::default()
+                })
+                .await
+                .unwrap()
+                .authorize_url,
+            "",
+        )
+        .unwrap();
+    // "Restart": a new engine on the same vault, nothing in memory carried over.
+    let restarted = Connector::new(
+        w.vault.clone(),
+        switchboard_oauth::client::http_client(&[]),
+        w.clock.clone(),
+        EndpointOverrides::from_json(&w.emu.overrides_json()).unwrap(),
+    )
+    .unwrap();
+    let query = redirect.split_once('?').unwrap().1;
+    let c = restarted
+        .complete_redirect("wordpress_com", query)
+        .await
+        .expect("completes after the restart");
+    assert_eq!(c.connection.platform, "wordpress_com");
+    // A flow answered after its ten minutes expires cleanly and stores nothing.
+    w.clock.advance(Duration::minutes(11));
+    let e = restarted
+        .complete_redirect("wordpress_com", late.split_once('?').unwrap().1)
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("expired"), "{e}");
+    assert_eq!(w.vault.read(|r| r.all_connections()).unwrap().len(), 1);
+}
