@@ -137,6 +137,21 @@ impl Connector {
         self.clock.now()
     }
 
+    /// What an adapter call gets: the HTTP client, the platform, the app, the time.
+    pub(crate) fn ctx<'a>(
+        &'a self,
+        descriptor: &'a switchboard_oauth::ProviderDescriptor,
+        app: &'a AppCredentials,
+        now: DateTime<Utc>,
+    ) -> Ctx<'a> {
+        Ctx {
+            http: &self.http,
+            descriptor,
+            app,
+            now,
+        }
+    }
+
     pub(crate) fn app(&self, id: &str) -> Result<AppCredentials> {
         let (info, secrets) = self
             .vault
@@ -482,12 +497,7 @@ impl Connector {
         let app = self.app(&flow.app_credential_id)?;
         let now = self.now();
         let platform = entry.descriptor.id.to_string();
-        let ctx = Ctx {
-            http: &self.http,
-            descriptor: &entry.descriptor,
-            app: &app,
-            now,
-        };
+        let ctx = self.ctx(&entry.descriptor, &app, now);
         let tokens = entry
             .adapter
             .exchange_code(&ctx, code, flow.verifier.as_ref(), &flow.redirect_uri)
@@ -628,12 +638,7 @@ impl Connector {
             extra: Default::default(),
         };
         let now = self.now();
-        let ctx = Ctx {
-            http: &self.http,
-            descriptor: &entry.descriptor,
-            app: &app,
-            now,
-        };
+        let ctx = self.ctx(&entry.descriptor, &app, now);
         let identity = entry
             .adapter
             .identity(&ctx, &tokens)
@@ -708,12 +713,7 @@ impl Connector {
         } else {
             if let Some(app_id) = &conn.app_credential_id {
                 let app = self.app(app_id)?;
-                let ctx = Ctx {
-                    http: &self.http,
-                    descriptor: &entry.descriptor,
-                    app: &app,
-                    now: self.now(),
-                };
+                let ctx = self.ctx(&entry.descriptor, &app, self.now());
                 if let Err(e) = entry.adapter.revoke(&ctx, &from_stored(&parked)).await {
                     tracing::warn!(platform = %conn.platform, "could not revoke the discarded grant: {e}");
                 }
@@ -742,12 +742,7 @@ impl Connector {
         let revoked = match (cat.get(&conn.platform), &tokens, &conn.app_credential_id) {
             (Ok(entry), Some(t), Some(app_id)) => {
                 let app = self.app(app_id)?;
-                let ctx = Ctx {
-                    http: &self.http,
-                    descriptor: &entry.descriptor,
-                    app: &app,
-                    now: self.now(),
-                };
+                let ctx = self.ctx(&entry.descriptor, &app, self.now());
                 match entry.adapter.revoke(&ctx, &from_stored(t)).await {
                     Ok(switchboard_oauth::Revoked::AtProvider) => "revoked_at_provider".to_owned(),
                     Ok(switchboard_oauth::Revoked::NotSupported) => "not_supported".to_owned(),

@@ -9,7 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 use secrecy::SecretString;
 use serde::Serialize;
 use std::sync::Arc;
-use switchboard_oauth::{Ctx, ErrorClass, FlowError, ProviderDescriptor, Renewal};
+use switchboard_oauth::{ErrorClass, FlowError, ProviderDescriptor, Renewal};
 use switchboard_store::domain::{Connection, StoredTokens};
 use switchboard_store::Origin;
 
@@ -205,12 +205,7 @@ impl Connector {
             ConnectError::Invalid("the app credentials of this connection were removed".into())
         })?;
         let app = self.app(&app_id)?;
-        let ctx = Ctx {
-            http: &self.http,
-            descriptor: &entry.descriptor,
-            app: &app,
-            now,
-        };
+        let ctx = self.ctx(&entry.descriptor, &app, now);
         let redirect_uri: String = self.vault.read(|r| r.connection_redirect_uri(&conn.id))?;
         let result = entry
             .adapter

@@ -392,13 +392,7 @@ pub async fn post_json(
     body: &Value,
     secrets: &[&SecretString],
 ) -> Result<Map<String, Value>, FlowError> {
-    let response = http
-        .post(url)
-        .json(body)
-        .send()
-        .await
-        .map_err(|e| FlowError::Transport(transport(e)))?;
-    read_json(response, secrets).await
+    send_for_json(http.post(url).json(body), secrets).await
 }
 
 /// POST a form and return the JSON object answered (non-standard exchanges).
@@ -408,14 +402,7 @@ pub async fn post_form(
     form: &[(&str, &str)],
     secrets: &[&SecretString],
 ) -> Result<Map<String, Value>, FlowError> {
-    let response = http
-        .post(url)
-        .header(reqwest::header::ACCEPT, "application/json")
-        .form(form)
-        .send()
-        .await
-        .map_err(|e| FlowError::Transport(transport(e)))?;
-    read_json(response, secrets).await
+    send_for_json(http.post(url).form(form), secrets).await
 }
 
 /// GET with a query (Meta's and Instagram's long-lived exchanges are GET requests).
@@ -425,10 +412,16 @@ pub async fn get_query(
     query: &[(&str, &str)],
     secrets: &[&SecretString],
 ) -> Result<Map<String, Value>, FlowError> {
-    let response = http
-        .get(url)
+    send_for_json(http.get(url).query(query), secrets).await
+}
+
+/// Send asking for JSON; the answer's object, or the platform's error.
+async fn send_for_json(
+    request: reqwest::RequestBuilder,
+    secrets: &[&SecretString],
+) -> Result<Map<String, Value>, FlowError> {
+    let response = request
         .header(reqwest::header::ACCEPT, "application/json")
-        .query(query)
         .send()
         .await
         .map_err(|e| FlowError::Transport(transport(e)))?;
