@@ -108,6 +108,20 @@ fn answer(server: &Server, call: &Call) -> Result<Value, Failure> {
                 .collect();
             Ok(json!({"resourceNames": names}))
         }
+        (Kind::MicrosoftAds, Route::Accounts) => {
+            // why: every Microsoft Advertising call needs the DeveloperToken header (MS2).
+            if call.header("developertoken").is_none_or(str::is_empty) {
+                return Err(Failure::InvalidRequest(
+                    "105: InvalidCredentials - the DeveloperToken header is required".into(),
+                ));
+            }
+            Ok(json!({
+                "AccountsInfo": user.accounts.iter().map(|a| json!({
+                    "AccountLifeCycleStatus": "Active", "Id": a.id.parse::<i64>().unwrap_or_default(),
+                    "Name": a.name, "Number": format!("F{}", a.id), "PauseReason": null,
+                })).collect::<Vec<_>>(),
+            }))
+        }
         (Kind::GoogleSearchConsole, Route::Accounts) => Ok(json!({
             "siteEntry": user.accounts.iter()
                 .map(|a| json!({"siteUrl": a.url, "permissionLevel": "siteOwner"}))

@@ -196,9 +196,8 @@ fn account_shape(kind: Kind) -> Option<(usize, MakeAccount)> {
         Kind::Wix => (2, |id, u, n| {
             (format!("emu-{id}-site-{u}-{n}"), String::new())
         }),
-        Kind::Instagram | Kind::MicrosoftAds | Kind::Reddit | Kind::TikTok | Kind::X => {
-            return None
-        }
+        Kind::MicrosoftAds => (2, |_, u, n| (format!("1{u}00000{n}"), String::new())),
+        Kind::Instagram | Kind::Reddit | Kind::TikTok | Kind::X => return None,
     })
 }
 

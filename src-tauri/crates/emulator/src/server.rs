@@ -342,6 +342,11 @@ async fn dispatch(State(server): State<Arc<Server>>, request: Request) -> Respon
         return json_response(404, json!({"error": "not_found", "path": path}));
     };
     let method_ok = match route {
+        // why: Microsoft Advertising's REST services take every operation, queries included,
+        // as a POST (`CustomerManagement/v13/AccountsInfo/Query`).
+        Route::Accounts if kind == crate::platform::Kind::MicrosoftAds => {
+            parts.method == Method::POST
+        }
         Route::Authorize | Route::LongLived | Route::Renew | Route::Profile | Route::Accounts => {
             parts.method == Method::GET
         }

@@ -59,7 +59,7 @@ fn expect(id: &str) -> Expect {
         // RFC 6749 `invalid_client` (under HTTP 401): a settings problem, not a dead grant.
         "google_ads" => e(2, "customer", Refresh, AtProvider, Permanent),
         "google_search_console" => e(2, "site", Refresh, AtProvider, Permanent),
-        "microsoft_ads" => e(0, "", Refresh, NotSupported, Permanent),
+        "microsoft_ads" => e(2, "ad_account", Refresh, NotSupported, Permanent),
         "bing_webmaster" => e(2, "site", Refresh, NotSupported, Permanent),
         "linkedin" => e(2, "ad_account", Refresh, NotSupported, Permanent),
         // Reddit answers a bare 401 with no error body.
@@ -914,8 +914,13 @@ async fn microsoft_names_the_user_from_the_id_token_and_keeps_old_refresh_tokens
     assert!(tokens.id_token.is_some(), "openid brings an ID token");
     assert_eq!(
         h.emu.stats("microsoft_ads").unwrap().api_calls,
-        0,
-        "no userinfo call was needed"
+        1,
+        "only the ad accounts were asked for; no userinfo call was needed"
+    );
+    assert_eq!(
+        identity.accounts.len(),
+        2,
+        "AccountsInfo/Query lists the ad accounts"
     );
     let mut without = tokens.clone();
     without.id_token = None;

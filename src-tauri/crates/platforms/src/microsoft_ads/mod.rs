@@ -28,7 +28,12 @@ pub fn descriptor() -> ProviderDescriptor {
         // Management service, which is not part of sign-in.
         identity: IdentityEndpoints {
             profile_url: Some("https://graph.microsoft.com/oidc/userinfo".into()),
-            accounts_url: None,
+            // why: the REST form of Customer Management's GetAccountsInfo, a POST (Microsoft
+            // Advertising API v13; SOAP is frozen), with the DeveloperToken header.
+            accounts_url: Some(
+                "https://clientcenter.api.bingads.microsoft.com/CustomerManagement/v13/AccountsInfo/Query"
+                    .into(),
+            ),
         },
         sign_in: SignIn::OAuth(Box::new(OAuthFlow {
             authorize_url: "https://login.microsoftonline.com/common/oauth2/v2.0/authorize".into(),
