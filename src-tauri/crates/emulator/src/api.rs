@@ -29,6 +29,7 @@ fn scopes_needed(kind: Kind, route: Route) -> (&'static [&'static str], &'static
         (Kind::LinkedIn, Route::Profile) => (&["openid", "profile"], &[]),
         (Kind::LinkedIn, Route::Accounts) => (&[], &["r_ads", "rw_ads"]),
         (Kind::Reddit, Route::Profile) => (&["identity"], &[]),
+        (Kind::Reddit, Route::Accounts) => (&[], &["adsread", "adsedit"]),
         (Kind::TikTok, Route::Profile) => (&["user.info.basic"], &[]),
         (Kind::Pinterest, Route::Profile) => (&["user_accounts:read"], &[]),
         (Kind::Pinterest, Route::Accounts) => (&["ads:read"], &[]),
@@ -152,6 +153,25 @@ fn answer(server: &Server, call: &Call) -> Result<Value, Failure> {
                 })).collect::<Vec<_>>(),
                 "paging": {"start": 0, "count": user.accounts.len(), "total": user.accounts.len(), "links": []},
             }))
+        }
+        (Kind::Reddit, Route::Accounts) => {
+            // One business per user; its ad accounts under /businesses/{id}/ad_accounts.
+            let business = format!("biz-{}", user.id);
+            if call.path.ends_with("/me/businesses") {
+                Ok(
+                    json!({"data": [{"id": business, "name": format!("{} Business", user.name)}],
+                          "pagination": {"next_url": null}}),
+                )
+            } else if call.path == format!("/api/v3/businesses/{business}/ad_accounts") {
+                Ok(json!({
+                    "data": user.accounts.iter().map(|a| json!({
+                        "id": a.id, "name": a.name, "currency": a.currency, "business_id": business,
+                    })).collect::<Vec<_>>(),
+                    "pagination": {"next_url": null},
+                }))
+            } else {
+                Err(Failure::Forbidden("not a business of this user".into()))
+            }
         }
         (Kind::Reddit, Route::Profile) => Ok(json!({
             "id": user.id, "name": user.username, "is_employee": false, "created_utc": 1_600_000_000.0,

@@ -153,7 +153,17 @@ impl Spec {
 
     /// The route a path plays, compared exactly (TikTok's trailing slashes included).
     pub fn route(&self, path: &str) -> Option<Route> {
-        self.routes.iter().find(|(p, _)| p == path).map(|(_, r)| *r)
+        self.routes
+            .iter()
+            .find(|(p, _)| p == path)
+            .map(|(_, r)| *r)
+            // why: Reddit Ads lists a business's ad accounts under a path with its id.
+            .or_else(|| {
+                (self.kind == Kind::Reddit
+                    && path.starts_with("/api/v3/businesses/")
+                    && path.ends_with("/ad_accounts"))
+                .then_some(Route::Accounts)
+            })
     }
 
     pub fn user(&self, id: &str) -> Option<&User> {
@@ -197,7 +207,8 @@ fn account_shape(kind: Kind) -> Option<(usize, MakeAccount)> {
             (format!("emu-{id}-site-{u}-{n}"), String::new())
         }),
         Kind::MicrosoftAds => (2, |_, u, n| (format!("1{u}00000{n}"), String::new())),
-        Kind::Instagram | Kind::Reddit | Kind::TikTok | Kind::X => return None,
+        Kind::Reddit => (2, |_, u, n| (format!("a2_{u}00{n}"), String::new())),
+        Kind::Instagram | Kind::TikTok | Kind::X => return None,
     })
 }
 

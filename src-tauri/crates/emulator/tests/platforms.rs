@@ -63,7 +63,7 @@ fn expect(id: &str) -> Expect {
         "bing_webmaster" => e(2, "site", Refresh, NotSupported, Permanent),
         "linkedin" => e(2, "ad_account", Refresh, NotSupported, Permanent),
         // Reddit answers a bare 401 with no error body.
-        "reddit" => e(0, "", Refresh, AtProvider, GrantDead),
+        "reddit" => e(2, "ad_account", Refresh, AtProvider, GrantDead),
         // TikTok answers `invalid_client` under HTTP 200.
         "tiktok" => e(0, "", Refresh, AtProvider, Permanent),
         // TikTok Ads: code 40101 under HTTP 200.

@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 use secrecy::{ExposeSecret, SecretString};
 use switchboard_oauth::{
-    Adapter, Ctx, FlowError, Identity, Renewal, ResendOnRefresh, Revoked, TokenSet,
+    Adapter, Ctx, FlowError, Identity, RemoteAccount, Renewal, ResendOnRefresh, Revoked, TokenSet,
 };
 
 use crate::http;
@@ -92,12 +92,75 @@ impl Adapter for Reddit {
 
     async fn identity(&self, ctx: &Ctx<'_>, tokens: &TokenSet) -> Result<Identity, FlowError> {
         let me = http::get_bearer(ctx, http::profile_url(ctx)?, &tokens.access_token, &[]).await?;
+        // why: without `adsread` the Ads API refuses (403); a publishing-only grant has no
+        // ad accounts to list.
+        let accounts = if http::may_have_scope(tokens, &["adsread", "adsedit"]) {
+            ad_accounts(ctx, tokens).await?
+        } else {
+            Vec::new()
+        };
         Ok(Identity {
             account_id: http::text(me.get("id")),
             name: http::text(me.get("name")),
-            accounts: Vec::new(),
+            accounts,
         })
     }
+}
+
+/// Every page of a Reddit Ads v3 list, following `pagination.next_url` only while it stays
+/// on the first page's endpoint (so the token goes nowhere else), at most 20 pages.
+async fn all_pages(
+    ctx: &Ctx<'_>,
+    tokens: &TokenSet,
+    first: &str,
+) -> Result<Vec<serde_json::Map<String, serde_json::Value>>, FlowError> {
+    let mut out = Vec::new();
+    let mut url = first.to_owned();
+    for _ in 0..20 {
+        let page = http::get_bearer(ctx, &url, &tokens.access_token, &[]).await?;
+        out.extend(http::objects(page.get("data")).cloned());
+        match page
+            .get("pagination")
+            .and_then(|p| p.get("next_url"))
+            .and_then(|n| n.as_str())
+        {
+            Some(next) if http::same_endpoint(first, next) => url = next.to_owned(),
+            _ => break,
+        }
+    }
+    Ok(out)
+}
+
+/// The ad accounts of every business the user belongs to.
+async fn ad_accounts(ctx: &Ctx<'_>, tokens: &TokenSet) -> Result<Vec<RemoteAccount>, FlowError> {
+    let businesses_url = http::accounts_url(ctx)?;
+    let base = businesses_url
+        .strip_suffix("me/businesses")
+        .ok_or_else(|| {
+            FlowError::Config("the Reddit Ads accounts URL must end in me/businesses".into())
+        })?;
+    let mut accounts: Vec<RemoteAccount> = Vec::new();
+    for business in all_pages(ctx, tokens, businesses_url).await? {
+        let Some(id) = http::text(business.get("id")) else {
+            continue;
+        };
+        let id: String = url::form_urlencoded::byte_serialize(id.as_bytes()).collect();
+        for a in all_pages(ctx, tokens, &format!("{base}businesses/{id}/ad_accounts")).await? {
+            let Some(external_id) = http::text(a.get("id")) else {
+                continue;
+            };
+            if accounts.iter().any(|x| x.external_id == external_id) {
+                continue;
+            }
+            accounts.push(RemoteAccount {
+                external_id,
+                name: http::text(a.get("name")),
+                kind: "ad_account".into(),
+                currency: http::text(a.get("currency")),
+            });
+        }
+    }
+    Ok(accounts)
 }
 
 /// A token call with Basic client authentication.

@@ -24,7 +24,10 @@ pub fn descriptor() -> ProviderDescriptor {
         // account (`id`, `name`) and needs the `identity` scope.
         identity: IdentityEndpoints {
             profile_url: Some("https://oauth.reddit.com/api/v1/me".into()),
-            accounts_url: None,
+            // why: Reddit Ads API v3 reaches ad accounts through businesses:
+            // `me/businesses`, then `businesses/{id}/ad_accounts`, both paged by
+            // `pagination.next_url` (the reference's §1.7 and public v3 clients).
+            accounts_url: Some("https://ads-api.reddit.com/api/v3/me/businesses".into()),
         },
         sign_in: SignIn::OAuth(Box::new(OAuthFlow {
             authorize_url: "https://www.reddit.com/api/v1/authorize".into(),
