@@ -10,6 +10,8 @@
 mod google;
 mod graph;
 mod http;
+pub mod limits;
+pub mod money;
 
 pub mod bing_webmaster;
 pub mod google_ads;

@@ -1,5 +1,7 @@
 //! Google Ads API.
 
+pub mod limits;
+
 mod adapter;
 
 pub use adapter::GoogleAds;

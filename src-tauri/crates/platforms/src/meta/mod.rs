@@ -1,5 +1,7 @@
 //! Meta: Facebook Login for Pages and the Marketing API.
 
+pub mod limits;
+
 mod adapter;
 
 pub use adapter::{permissions_url, Meta};
