@@ -138,8 +138,8 @@ impl<'t> Read<'t> {
 
 /// Read access to one client's rows; every query binds `client.id`.
 pub struct ClientRead<'r> {
-    conn: &'r rusqlite::Connection,
-    client: Client,
+    pub(super) conn: &'r rusqlite::Connection,
+    pub(super) client: Client,
 }
 
 impl ClientRead<'_> {
@@ -233,8 +233,8 @@ impl<'t> Write<'t> {
 
 /// Write access to one client's rows; every statement binds `client.id`.
 pub struct ClientWrite<'w, 't> {
-    w: &'w mut Write<'t>,
-    client: Client,
+    pub(super) w: &'w mut Write<'t>,
+    pub(super) client: Client,
 }
 
 impl ClientWrite<'_, '_> {

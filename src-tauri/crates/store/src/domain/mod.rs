@@ -7,6 +7,7 @@
 mod audit;
 mod clients;
 mod connections;
+mod library;
 mod settings;
 
 pub use audit::AuditEntry;
@@ -15,6 +16,7 @@ pub use connections::{
     AppCredentialInfo, AppCredentialInput, AppSecrets, Connection, ConnectionAccount,
     CustomProvider, FlowTake, NewConnection, PendingFlow, PendingFlowBox, StoredTokens,
 };
+pub use library::{AccountUpsert, ObjectState, ObjectUpsert, SearchHit};
 pub use settings::SettingKey;
 
 pub(crate) fn clean_name(what: &str, name: &str) -> crate::Result<String> {

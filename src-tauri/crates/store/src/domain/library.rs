@@ -1,0 +1,292 @@
+//! The library: imported accounts, campaigns / ad groups / ads, creatives and daily
+//! metrics of one client, reached only through [`ClientRead`] / [`ClientWrite`].
+//!
+//! Upserts keep `first_seen` and move `last_seen`; an object missing from a full re-pull
+//! is marked `removed_at`, never deleted. Search rows follow every upsert.
+
+use super::clients::{ClientRead, ClientWrite};
+use crate::error::{Result, StoreError};
+use crate::rw::ChangeKind;
+use rusqlite::{params, OptionalExtension};
+use serde::{Deserialize, Serialize};
+
+/// An ad account as a platform describes it.
+#[derive(Debug, Clone, Default)]
+pub struct AccountUpsert {
+    pub platform: String,
+    pub external_id: String,
+    pub connection_id: Option<String>,
+    pub brand_id: Option<String>,
+    pub name: String,
+    pub currency: Option<String>,
+    pub timezone: Option<String>,
+    pub status: String,
+    pub status_raw: Option<String>,
+    pub parent_external_id: Option<String>,
+    pub raw_json: String,
+}
+
+/// A campaign, ad group or ad, normalised.
+#[derive(Debug, Clone, Default)]
+pub struct ObjectUpsert {
+    /// `campaign`, `ad_group` or `ad`.
+    pub level: String,
+    /// The platform's own word: "ad set", "line item", "campaign group", …
+    pub native_level: String,
+    pub external_id: String,
+    /// The parent's external id (campaign of an ad group, ad group of an ad).
+    pub parent_external_id: Option<String>,
+    pub name: String,
+    pub status: String,
+    pub status_raw: Option<String>,
+    pub objective: Option<String>,
+    pub objective_raw: Option<String>,
+    pub budget_micros: Option<i64>,
+    pub budget_period: Option<String>,
+    pub bid_micros: Option<i64>,
+    pub currency: Option<String>,
+    pub start_at: Option<String>,
+    pub end_at: Option<String>,
+    pub optimization_goal: Option<String>,
+    pub targeting_summary: Option<String>,
+    pub creative_external_id: Option<String>,
+    pub review_status: Option<String>,
+    pub final_url: Option<String>,
+    /// Ad copy and other text worth finding (headlines, bodies, CTA), beyond the name.
+    pub search_text: String,
+    pub raw_json: String,
+}
+
+/// An object's level, external id, first-seen time and removal mark.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectState {
+    pub level: String,
+    pub external_id: String,
+    pub first_seen: String,
+    pub removed_at: Option<String>,
+}
+
+/// One row of a search answer.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, specta::Type)]
+pub struct SearchHit {
+    pub id: String,
+    pub kind: String,
+    pub name: String,
+    pub platform: String,
+    /// A short excerpt with the match between `[` and `]`.
+    pub snippet: String,
+}
+
+fn parent_level(level: &str) -> Option<&'static str> {
+    match level {
+        "ad_group" => Some("campaign"),
+        "ad" => Some("ad_group"),
+        _ => None,
+    }
+}
+
+impl ClientWrite<'_, '_> {
+    /// Insert or refresh an ad account; its library id.
+    pub fn upsert_lib_account(&mut self, a: &AccountUpsert) -> Result<String> {
+        let now = self.w.now();
+        let client_id = self.client.id.clone();
+        let id: String = self.w.tx.query_row(
+            "INSERT INTO lib_accounts (id, client_id, brand_id, connection_id, platform, external_id, name, currency, timezone, status, status_raw, parent_external_id, raw_json, fetched_at, first_seen, last_seen)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, ?14)
+             ON CONFLICT (client_id, platform, external_id) DO UPDATE SET
+                 connection_id = excluded.connection_id, name = excluded.name, currency = excluded.currency,
+                 timezone = excluded.timezone, status = excluded.status, status_raw = excluded.status_raw,
+                 parent_external_id = excluded.parent_external_id, raw_json = excluded.raw_json,
+                 fetched_at = excluded.fetched_at, last_seen = excluded.last_seen, removed_at = NULL
+             RETURNING id",
+            params![
+                uuid::Uuid::now_v7().to_string(), client_id, a.brand_id, a.connection_id, a.platform, a.external_id,
+                a.name, a.currency, a.timezone, a.status, a.status_raw, a.parent_external_id, a.raw_json, now
+            ],
+            |r| r.get(0),
+        )?;
+        self.w
+            .changed("lib_account", id.clone(), ChangeKind::Updated);
+        Ok(id)
+    }
+
+    /// Insert or refresh a batch of objects of one account (parents before children, or
+    /// in the same batch after them). Returns their library ids in order.
+    pub fn upsert_lib_objects(
+        &mut self,
+        account_id: &str,
+        objects: &[ObjectUpsert],
+    ) -> Result<Vec<String>> {
+        let now = self.w.now();
+        let client_id = self.client.id.clone();
+        let platform: String = self
+            .w
+            .tx
+            .query_row(
+                "SELECT platform FROM lib_accounts WHERE id = ?1 AND client_id = ?2",
+                params![account_id, client_id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::not_found(format!("library account {account_id}")))?;
+        let mut ids = Vec::with_capacity(objects.len());
+        let mut upsert = self.w.tx.prepare_cached(
+            "INSERT INTO lib_objects (id, client_id, account_id, platform, level, native_level, external_id, parent_id, name, status, status_raw,
+                 objective, objective_raw, budget_micros, budget_period, bid_micros, currency, start_at, end_at, optimization_goal,
+                 targeting_summary, creative_external_id, review_status, final_url, raw_json, fetched_at, first_seen, last_seen)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?26, ?26)
+             ON CONFLICT (account_id, level, external_id) DO UPDATE SET
+                 native_level = excluded.native_level, parent_id = excluded.parent_id, name = excluded.name,
+                 status = excluded.status, status_raw = excluded.status_raw, objective = excluded.objective,
+                 objective_raw = excluded.objective_raw, budget_micros = excluded.budget_micros,
+                 budget_period = excluded.budget_period, bid_micros = excluded.bid_micros, currency = excluded.currency,
+                 start_at = excluded.start_at, end_at = excluded.end_at, optimization_goal = excluded.optimization_goal,
+                 targeting_summary = excluded.targeting_summary, creative_external_id = excluded.creative_external_id,
+                 review_status = excluded.review_status, final_url = excluded.final_url, raw_json = excluded.raw_json,
+                 fetched_at = excluded.fetched_at, last_seen = excluded.last_seen, removed_at = NULL
+             RETURNING id",
+        )?;
+        let mut parent_of = self.w.tx.prepare_cached(
+            "SELECT id FROM lib_objects WHERE account_id = ?1 AND level = ?2 AND external_id = ?3",
+        )?;
+        let mut unindex = self
+            .w
+            .tx
+            .prepare_cached("DELETE FROM lib_search WHERE ref_id = ?1")?;
+        let mut index = self.w.tx.prepare_cached(
+            "INSERT INTO lib_search (ref_id, client_id, kind, text) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        for o in objects {
+            if !matches!(o.level.as_str(), "campaign" | "ad_group" | "ad") {
+                return Err(StoreError::Invalid(format!(
+                    "'{}' is not a library level",
+                    o.level
+                )));
+            }
+            let parent_id: Option<String> = match (parent_level(&o.level), &o.parent_external_id) {
+                (Some(level), Some(parent)) => parent_of
+                    .query_row(params![account_id, level, parent], |r| r.get(0))
+                    .optional()?,
+                _ => None,
+            };
+            let id: String = upsert.query_row(
+                params![
+                    uuid::Uuid::now_v7().to_string(),
+                    client_id,
+                    account_id,
+                    platform,
+                    o.level,
+                    o.native_level,
+                    o.external_id,
+                    parent_id,
+                    o.name,
+                    o.status,
+                    o.status_raw,
+                    o.objective,
+                    o.objective_raw,
+                    o.budget_micros,
+                    o.budget_period,
+                    o.bid_micros,
+                    o.currency,
+                    o.start_at,
+                    o.end_at,
+                    o.optimization_goal,
+                    o.targeting_summary,
+                    o.creative_external_id,
+                    o.review_status,
+                    o.final_url,
+                    o.raw_json,
+                    now
+                ],
+                |r| r.get(0),
+            )?;
+            unindex.execute([&id])?;
+            index.execute(params![
+                id,
+                client_id,
+                o.level,
+                format!("{}\n{}", o.name, o.search_text)
+            ])?;
+            ids.push(id);
+        }
+        drop((upsert, parent_of, unindex, index));
+        if !ids.is_empty() {
+            // One change per batch: the UI reloads once, not once per row.
+            self.w
+                .changed("lib_objects", account_id, ChangeKind::Updated);
+        }
+        Ok(ids)
+    }
+
+    /// After a full re-pull of `level` for an account: every object not seen since
+    /// `pull_started` (RFC 3339) is marked removed. Returns how many were marked.
+    pub fn mark_lib_objects_removed(
+        &mut self,
+        account_id: &str,
+        level: &str,
+        pull_started: &str,
+    ) -> Result<usize> {
+        let now = self.w.now();
+        let n = self.w.tx.execute(
+            "UPDATE lib_objects SET removed_at = ?5
+             WHERE client_id = ?1 AND account_id = ?2 AND level = ?3 AND last_seen < ?4 AND removed_at IS NULL",
+            params![self.client.id, account_id, level, pull_started, now],
+        )?;
+        if n > 0 {
+            self.w
+                .changed("lib_objects", account_id, ChangeKind::Updated);
+        }
+        Ok(n)
+    }
+}
+
+impl ClientRead<'_> {
+    /// Full-text search over names and ad copy of this client's library; best matches
+    /// first. Words are matched as prefixes; FTS syntax in the query is neutralised.
+    pub fn search_library(&self, query: &str, limit: u32) -> Result<Vec<SearchHit>> {
+        let terms: Vec<String> = query
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|t| !t.is_empty())
+            .take(16)
+            .map(|t| format!("\"{t}\"*"))
+            .collect();
+        if terms.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT o.id, o.level, o.name, o.platform, snippet(lib_search, 3, '[', ']', '…', 12)
+             FROM lib_search JOIN lib_objects o ON o.id = lib_search.ref_id
+             WHERE lib_search MATCH ?1 AND lib_search.client_id = ?2 AND o.client_id = ?2
+             ORDER BY rank LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(
+            params![terms.join(" "), self.client.id, limit.min(500)],
+            |r| {
+                Ok(SearchHit {
+                    id: r.get(0)?,
+                    kind: r.get(1)?,
+                    name: r.get(2)?,
+                    platform: r.get(3)?,
+                    snippet: r.get(4)?,
+                })
+            },
+        )?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Where each of an account's objects stands, for checks and tests.
+    pub fn lib_object_states(&self, account_id: &str) -> Result<Vec<ObjectState>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT level, external_id, first_seen, removed_at FROM lib_objects WHERE client_id = ?1 AND account_id = ?2 ORDER BY level, external_id",
+        )?;
+        let rows = stmt.query_map(params![self.client.id, account_id], |r| {
+            Ok(ObjectState {
+                level: r.get(0)?,
+                external_id: r.get(1)?,
+                first_seen: r.get(2)?,
+                removed_at: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
