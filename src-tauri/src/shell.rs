@@ -219,24 +219,17 @@ fn spawn_upkeep(sb: Arc<Switchboard>) {
 /// sleeps, so never one long sleep); renews grants ahead of expiry and updates statuses.
 fn spawn_refresher(sb: Arc<Switchboard>) {
     tauri::async_runtime::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
+        let mut tick = tokio::time::interval(switchboard_connect::REFRESHER_TICK);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let mut passes: u64 = 0;
+        let mut pass: u64 = 0;
         loop {
             tick.tick().await;
-            // Not yet unlocked: nothing to renew.
-            let Ok(connector) = sb.connector() else {
-                continue;
-            };
-            if let Err(e) = connector.refresh_tick().await {
-                tracing::warn!(code = e.code(), "refresher: {e}");
+            // The engine is fetched each pass: it exists only once the vault is unlocked,
+            // and a restore or re-key replaces it.
+            if let Ok(connector) = sb.connector() {
+                connector.refresher_pass(pass).await;
+                pass += 1;
             }
-            if passes.is_multiple_of(20) {
-                if let Err(e) = connector.status_sweep() {
-                    tracing::warn!("status sweep: {e}");
-                }
-            }
-            passes += 1;
         }
     });
 }

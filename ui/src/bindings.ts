@@ -347,14 +347,21 @@ export type PlatformInfo = {
 	renewal: string,
 };
 
+/**  What the user typed to add a provider (also the IPC and CLI input). */
 export type ProviderForm = {
 	display_name: string,
+	/**  Either a discovery URL (or issuer), or the endpoints typed by hand. */
 	discovery_url: string | null,
 	authorize_url: string | null,
 	token_url: string | null,
 	revoke_url: string | null,
 	userinfo_url: string | null,
+	/**  Space-separated; default `openid profile email offline_access` for OIDC servers. */
 	scopes: string | null,
+	/**
+	 *  `basic`, `request_body` or `none`; default: what the server supports, preferring
+	 *  `none` (a desktop app is a public client, RFC 8252 §8.5).
+	 */
 	client_auth: string | null,
 };
 

@@ -6,7 +6,8 @@ use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use std::sync::Arc;
-use switchboard_connect::discovery::{self, NewProvider};
+use switchboard_connect::discovery;
+pub use switchboard_connect::discovery::ProviderForm;
 use switchboard_connect::envimport::{self, EnvImportReport};
 use switchboard_connect::{
     BeginRequest, ConnectError, Connected, Connector, DisconnectReport, Health, PlatformInfo,
@@ -108,18 +109,6 @@ pub struct ConnectRequest {
     pub redirect: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
-pub struct ProviderForm {
-    pub display_name: String,
-    pub discovery_url: Option<String>,
-    pub authorize_url: Option<String>,
-    pub token_url: Option<String>,
-    pub revoke_url: Option<String>,
-    pub userinfo_url: Option<String>,
-    pub scopes: Option<String>,
-    pub client_auth: Option<String>,
-}
-
 impl Switchboard {
     pub(crate) fn attach_connector(&self, vault: &Arc<Vault>) {
         let overrides = match overrides_from_env() {
@@ -197,21 +186,7 @@ impl Switchboard {
 
     pub async fn add_provider(&self, form: ProviderForm) -> ApiResult<CustomProvider> {
         let c = self.connector()?;
-        let http = switchboard_oauth::client::http_client(&[]);
-        let resolved = discovery::resolve(
-            &http,
-            NewProvider {
-                display_name: form.display_name,
-                discovery_url: form.discovery_url,
-                authorize_url: form.authorize_url,
-                token_url: form.token_url,
-                revoke_url: form.revoke_url,
-                userinfo_url: form.userinfo_url,
-                scopes: form.scopes,
-                client_auth: form.client_auth,
-            },
-        )
-        .await?;
+        let resolved = discovery::resolve(c.http(), form).await?;
         let v = self.vault()?;
         let saved = self.guard(v.write(Origin::User, |w| w.save_custom_provider(resolved)))?;
         c.reload()?;

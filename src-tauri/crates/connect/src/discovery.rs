@@ -5,9 +5,9 @@ use crate::error::{ConnectError, Result};
 use switchboard_store::domain::CustomProvider;
 use url::Url;
 
-/// What the user typed to add a provider.
-#[derive(Debug, Clone)]
-pub struct NewProvider {
+/// What the user typed to add a provider (also the IPC and CLI input).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, specta::Type)]
+pub struct ProviderForm {
     pub display_name: String,
     /// Either a discovery URL (or issuer), or the endpoints typed by hand.
     pub discovery_url: Option<String>,
@@ -54,7 +54,7 @@ pub fn provider_id(display_name: &str) -> String {
 }
 
 /// Fetch and check a discovery document, or take typed endpoints.
-pub async fn resolve(http: &reqwest::Client, p: NewProvider) -> Result<CustomProvider> {
+pub async fn resolve(http: &reqwest::Client, p: ProviderForm) -> Result<CustomProvider> {
     let id = provider_id(&p.display_name);
     let Some(discovery) = p.discovery_url.as_deref().filter(|s| !s.trim().is_empty()) else {
         let authorize_url = check_endpoint(

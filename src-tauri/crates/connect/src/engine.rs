@@ -129,6 +129,11 @@ impl Connector {
         Ok(())
     }
 
+    /// The HTTP client every platform call goes through (redirects off).
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
     pub fn catalogue(&self) -> Arc<Catalogue> {
         self.catalogue.read().expect("catalogue").clone()
     }

@@ -27,4 +27,6 @@ pub use engine::{
     FLOW_LIFETIME_MINUTES,
 };
 pub use error::{ConnectError, Result};
-pub use lifecycle::{next_refresh, status_for, Health, TickReport, USE_MARGIN_SECS};
+pub use lifecycle::{
+    next_refresh, status_for, Health, TickReport, REFRESHER_TICK, USE_MARGIN_SECS,
+};

@@ -21,6 +21,8 @@ pub const EXPIRY_WARNING_DAYS: i64 = 7;
 const AT_LEAST_EVERY_SECS: i64 = 24 * 3600;
 const MAX_BACKOFF_SECS: i64 = 6 * 3600;
 const BASE_BACKOFF_SECS: i64 = 30;
+/// How often the refresher wakes (the wall-clock tick).
+pub const REFRESHER_TICK: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// A stable number in [0, 1) per connection, to spread renewals (no herd at one instant).
 fn spread(connection_id: &str) -> f64 {
@@ -373,26 +375,32 @@ impl Connector {
         Ok(changed)
     }
 
+    /// One refresher pass: renew what is due; every 20th pass (10 minutes at the 30 s
+    /// tick) also sweep statuses of grants that cannot be renewed.
+    pub async fn refresher_pass(self: &Arc<Self>, pass: u64) {
+        if let Err(e) = self.refresh_tick().await {
+            tracing::warn!(code = e.code(), "refresher pass failed: {e}");
+        }
+        if pass.is_multiple_of(20) {
+            if let Err(e) = self.status_sweep() {
+                tracing::warn!("status sweep failed: {e}");
+            }
+        }
+    }
+
     /// Run the refresher until `stop` resolves: a short wall-clock tick (never one long
     /// sleep, which would pause while the machine sleeps).
     pub async fn run_refresher(self: Arc<Self>, mut stop: tokio::sync::watch::Receiver<bool>) {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
+        let mut tick = tokio::time::interval(REFRESHER_TICK);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let mut passes: u64 = 0;
+        let mut pass: u64 = 0;
         loop {
             tokio::select! {
                 _ = tick.tick() => {}
                 _ = stop.changed() => { if *stop.borrow() { return; } }
             }
-            if let Err(e) = self.refresh_tick().await {
-                tracing::warn!(code = e.code(), "refresher pass failed: {e}");
-            }
-            if passes.is_multiple_of(20) {
-                if let Err(e) = self.status_sweep() {
-                    tracing::warn!("status sweep failed: {e}");
-                }
-            }
-            passes += 1;
+            self.refresher_pass(pass).await;
+            pass += 1;
         }
     }
 

@@ -8,7 +8,7 @@ use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use switchboard_connect::discovery::{self, NewProvider};
+use switchboard_connect::discovery::{self, ProviderForm};
 use switchboard_connect::{BeginRequest, ConnectError, Connector};
 use switchboard_oauth::EndpointOverrides;
 use switchboard_store::domain::{AppCredentialInput, NewClient};
@@ -101,7 +101,7 @@ async fn setup(h: &Harness, confidential: bool) -> Setup {
     let http = switchboard_oauth::client::http_client(&[]);
     let provider = discovery::resolve(
         &http,
-        NewProvider {
+        ProviderForm {
             display_name: "Test".into(),
             discovery_url: Some(h.issuer.clone()),
             authorize_url: None,
