@@ -10,6 +10,7 @@
 mod google;
 mod graph;
 mod http;
+pub mod import;
 pub mod limits;
 pub mod money;
 

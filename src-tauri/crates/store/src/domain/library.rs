@@ -11,7 +11,7 @@ use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 /// An ad account as a platform describes it.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct AccountUpsert {
     pub platform: String,
     pub external_id: String,
@@ -27,7 +27,7 @@ pub struct AccountUpsert {
 }
 
 /// A campaign, ad group or ad, normalised.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ObjectUpsert {
     /// `campaign`, `ad_group` or `ad`.
     pub level: String,
@@ -55,6 +55,77 @@ pub struct ObjectUpsert {
     /// Ad copy and other text worth finding (headlines, bodies, CTA), beyond the name.
     pub search_text: String,
     pub raw_json: String,
+}
+
+/// An ad creative (Meta ad creative, Google ad's copy and assets), normalised.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreativeUpsert {
+    pub external_id: String,
+    /// image, video, carousel, text, dynamic, post, other
+    pub format: String,
+    pub name: String,
+    pub headlines: Vec<String>,
+    pub bodies: Vec<String>,
+    pub cta: Option<String>,
+    pub landing_url: Option<String>,
+    pub url_tags: Option<String>,
+    pub source_post_id: Option<String>,
+    /// The assets it uses, by platform key, with their role.
+    pub assets: Vec<CreativeAssetLink>,
+    pub raw_json: String,
+}
+
+/// A creative's use of an asset.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CreativeAssetLink {
+    /// The asset's platform key (see [`AssetRef::platform_key`]).
+    pub platform_key: String,
+    /// image, video, thumbnail, marketing_image, logo, …
+    pub role: String,
+    pub position: u32,
+}
+
+/// An image, video or thumbnail a platform announced: what to download, and from where.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AssetRef {
+    /// The platform's key, prefixed by its kind so keys never collide:
+    /// `image:<meta hash>`, `video:<id>`, `thumb:<creative id>`, `asset:<resource name>`.
+    pub platform_key: String,
+    /// image, video, thumbnail, youtube
+    pub kind: String,
+    pub name: String,
+    /// Where the bytes are (often a signed URL that expires); `None` for a reference with
+    /// no file (a YouTube video id).
+    pub url: Option<String>,
+    /// The MIME type the platform announced, checked against the bytes.
+    pub announced_mime: Option<String>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub duration_ms: Option<u64>,
+    /// The platform key of the asset this is the poster of (a video's picture).
+    pub thumbnail_of: Option<String>,
+    pub raw_json: String,
+}
+
+/// One day of metrics of one object (or the account), in the account's time zone.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MetricUpsert {
+    /// account, campaign, ad_group or ad
+    pub level: String,
+    pub external_id: String,
+    /// YYYY-MM-DD in the account's time zone.
+    pub date: String,
+    /// "" for no breakdown.
+    pub breakdown: String,
+    pub impressions: i64,
+    pub clicks: i64,
+    pub spend_micros: i64,
+    pub currency: Option<String>,
+    pub conversions_micros: i64,
+    pub conversion_value_micros: i64,
+    pub video_views: Option<i64>,
+    pub reach: Option<i64>,
+    pub extra: String,
 }
 
 /// An object's level, external id, first-seen time and removal mark.

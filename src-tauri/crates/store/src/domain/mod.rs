@@ -16,7 +16,10 @@ pub use connections::{
     AppCredentialInfo, AppCredentialInput, AppSecrets, Connection, ConnectionAccount,
     CustomProvider, FlowTake, NewConnection, PendingFlow, PendingFlowBox, StoredTokens,
 };
-pub use library::{AccountUpsert, ObjectState, ObjectUpsert, SearchHit};
+pub use library::{
+    AccountUpsert, AssetRef, CreativeAssetLink, CreativeUpsert, MetricUpsert, ObjectState, ObjectUpsert,
+    SearchHit,
+};
 pub use settings::SettingKey;
 
 pub(crate) fn clean_name(what: &str, name: &str) -> crate::Result<String> {
