@@ -5,7 +5,15 @@
 -- concurrently) are linked when the parent arrives.
 ALTER TABLE lib_objects ADD COLUMN parent_external_id TEXT;
 CREATE INDEX lib_objects_unlinked ON lib_objects (account_id, level) WHERE parent_id IS NULL AND parent_external_id IS NOT NULL;
-CREATE INDEX lib_objects_browse ON lib_objects (client_id, account_id, level, parent_id, name);
+-- Lifetime totals of the stored daily metrics, refreshed when an import ends, so lists
+-- sort and filter by spend without aggregating millions of metric rows per screen.
+ALTER TABLE lib_objects ADD COLUMN spend_micros INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE lib_objects ADD COLUMN impressions INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE lib_objects ADD COLUMN clicks INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE lib_objects ADD COLUMN conversions_micros INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX lib_objects_browse ON lib_objects (client_id, level, account_id, parent_id, name);
+CREATE INDEX lib_objects_spend ON lib_objects (client_id, level, spend_micros);
+CREATE INDEX lib_objects_creative ON lib_objects (account_id, creative_external_id) WHERE creative_external_id IS NOT NULL;
 
 -- Auto-sync per imported account: hours between imports (NULL = off) and the last import.
 ALTER TABLE lib_accounts ADD COLUMN auto_sync_hours INTEGER CHECK (auto_sync_hours IS NULL OR auto_sync_hours BETWEEN 1 AND 720);
@@ -24,6 +32,8 @@ CREATE TABLE import_jobs (
     -- Why a paused or failed job stopped: reconnect_needed, rate_limited, interrupted, error.
     reason               TEXT,
     message              TEXT,
+    -- A job paused by a long rate-limit wait resumes by itself after this instant.
+    resume_after         TEXT,
     -- `auto` for a scheduled sync, `user` otherwise.
     trigger              TEXT NOT NULL DEFAULT 'user',
     created_at           TEXT NOT NULL,

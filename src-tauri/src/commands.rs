@@ -403,3 +403,153 @@ pub async fn set_demo_mode(
 ) -> Result<switchboard_api::connections::DemoStatus, ApiError> {
     sb.set_demo_mode(enabled).await
 }
+
+// ------------------------------------------------------------------ library and imports
+
+use switchboard_api::library::{ImportJobDetail, ImportRequest};
+use switchboard_store::domain::{
+    ImportJob, LibAccountSummary, LibFilter, LibObjectDetail, LibPage, LibReview, MetricPoint,
+    SearchHit,
+};
+
+/// Start importing an ad account (everything, or selected campaigns) into the library.
+#[tauri::command]
+#[specta::specta]
+pub async fn start_import(sb: Sb<'_>, request: ImportRequest) -> Result<ImportJob, ApiError> {
+    sb.start_import(request).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_import_jobs(sb: Sb<'_>, client_id: String) -> Result<Vec<ImportJob>, ApiError> {
+    blocking(&sb, move |s| s.import_jobs(&client_id)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn get_import_job(
+    sb: Sb<'_>,
+    client_id: String,
+    job_id: String,
+) -> Result<ImportJobDetail, ApiError> {
+    blocking(&sb, move |s| s.import_job(&client_id, &job_id)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn cancel_import(
+    sb: Sb<'_>,
+    client_id: String,
+    job_id: String,
+) -> Result<ImportJob, ApiError> {
+    blocking(&sb, move |s| s.cancel_import(&client_id, &job_id)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn resume_import(
+    sb: Sb<'_>,
+    client_id: String,
+    job_id: String,
+) -> Result<ImportJob, ApiError> {
+    sb.resume_import(&client_id, &job_id).await
+}
+
+/// Run a finished job again for the items that failed only.
+#[tauri::command]
+#[specta::specta]
+pub async fn retry_import(
+    sb: Sb<'_>,
+    client_id: String,
+    job_id: String,
+) -> Result<ImportJob, ApiError> {
+    sb.retry_import(&client_id, &job_id).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn library_accounts(
+    sb: Sb<'_>,
+    client_id: String,
+) -> Result<Vec<LibAccountSummary>, ApiError> {
+    blocking(&sb, move |s| s.library_accounts(&client_id)).await
+}
+
+/// A filtered, sorted page of campaigns, ad groups or ads.
+#[tauri::command]
+#[specta::specta]
+pub async fn library_objects(
+    sb: Sb<'_>,
+    client_id: String,
+    filter: LibFilter,
+) -> Result<LibPage, ApiError> {
+    blocking(&sb, move |s| s.library_objects(&client_id, &filter)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn library_object(
+    sb: Sb<'_>,
+    client_id: String,
+    object_id: String,
+) -> Result<LibObjectDetail, ApiError> {
+    blocking(&sb, move |s| s.library_object(&client_id, &object_id)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn library_metrics(
+    sb: Sb<'_>,
+    client_id: String,
+    object_id: String,
+    from: String,
+    to: String,
+) -> Result<Vec<MetricPoint>, ApiError> {
+    blocking(&sb, move |s| {
+        s.library_metrics(&client_id, &object_id, &from, &to)
+    })
+    .await
+}
+
+/// Full-text search over names and ad copy.
+#[tauri::command]
+#[specta::specta]
+pub async fn library_search(
+    sb: Sb<'_>,
+    client_id: String,
+    query: String,
+    limit: u32,
+) -> Result<Vec<SearchHit>, ApiError> {
+    blocking(&sb, move |s| s.library_search(&client_id, &query, limit)).await
+}
+
+/// Mark a campaign, ad group or ad approved / needs changes, or comment on it.
+#[tauri::command]
+#[specta::specta]
+pub async fn library_review(
+    sb: Sb<'_>,
+    client_id: String,
+    object_id: String,
+    mark: String,
+    note: String,
+) -> Result<LibReview, ApiError> {
+    blocking(&sb, move |s| {
+        s.library_review(&client_id, &object_id, &mark, &note)
+    })
+    .await
+}
+
+/// Re-import an account every `hours` (none: off).
+#[tauri::command]
+#[specta::specta]
+pub async fn library_set_auto_sync(
+    sb: Sb<'_>,
+    client_id: String,
+    account_id: String,
+    hours: Option<u32>,
+) -> Result<(), ApiError> {
+    blocking(&sb, move |s| {
+        s.library_set_auto_sync(&client_id, &account_id, hours)
+    })
+    .await
+}

@@ -70,6 +70,28 @@ impl From<switchboard_api::connections::ConnectFinished> for ConnectFinished {
     }
 }
 
+/// An import job ended (completed, with errors, failed, cancelled) or paused.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
+pub struct ImportEnded {
+    pub client_id: String,
+    pub job_id: String,
+    pub platform: String,
+    pub state: String,
+    pub message: Option<String>,
+}
+
+impl From<&switchboard_api::library::JobEnded> for ImportEnded {
+    fn from(e: &switchboard_api::library::JobEnded) -> Self {
+        ImportEnded {
+            client_id: e.client_id.clone(),
+            job_id: e.job.id.clone(),
+            platform: e.job.platform.clone(),
+            state: e.job.state.clone(),
+            message: e.job.message.clone(),
+        }
+    }
+}
+
 impl From<DeepLinkReport> for DeepLinkReceived {
     fn from(r: DeepLinkReport) -> Self {
         DeepLinkReceived {
@@ -87,7 +109,7 @@ macro_rules! app_commands {
         pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             tauri_specta::Builder::<tauri::Wry>::new()
                 .commands(tauri_specta::collect_commands![$(commands::$name),*])
-                .events(tauri_specta::collect_events![VaultChanged, DeepLinkReceived, ConnectFinished])
+                .events(tauri_specta::collect_events![VaultChanged, DeepLinkReceived, ConnectFinished, ImportEnded])
                 .dangerously_cast_bigints_to_number()
                 .disable_serde_phases()
         }
@@ -141,6 +163,19 @@ app_commands![
     connection_health,
     demo_status,
     set_demo_mode,
+    start_import,
+    list_import_jobs,
+    get_import_job,
+    cancel_import,
+    resume_import,
+    retry_import,
+    library_accounts,
+    library_objects,
+    library_object,
+    library_metrics,
+    library_search,
+    library_review,
+    library_set_auto_sync,
 ];
 
 /// Plugin permissions the main window needs beyond its own commands: listening to the

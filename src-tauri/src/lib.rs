@@ -2,6 +2,7 @@
 //! commands, events, tray, single instance, deep links and the updater. No logic of
 //! its own lives here.
 
+mod assets;
 mod commands;
 pub mod ipc;
 mod shell;

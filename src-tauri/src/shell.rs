@@ -2,7 +2,7 @@
 //! main window that hides to the tray, the tray menu, deep-link intake and the hourly
 //! upkeep tick.
 
-use crate::ipc::{self, DeepLinkReceived, VaultChanged};
+use crate::ipc::{self, DeepLinkReceived, ImportEnded, VaultChanged};
 use std::sync::Arc;
 use switchboard_api::links::{parse_deep_link, DeepLink, DeepLinkReport};
 use switchboard_api::{ApiError, Config, Settings, Switchboard, UpdateCheck};
@@ -109,6 +109,15 @@ pub fn run() {
         .plugin(tauri_plugin_updater::Builder::new().build())
         .plugin(tauri_plugin_opener::init())
         .manage(sb.clone())
+        .register_asynchronous_uri_scheme_protocol(crate::assets::SCHEME, {
+            let sb = sb.clone();
+            move |_ctx, request, responder| {
+                let sb = sb.clone();
+                tauri::async_runtime::spawn_blocking(move || {
+                    responder.respond(crate::assets::serve(&sb, &request));
+                });
+            }
+        })
         .invoke_handler(specta.invoke_handler())
         .on_window_event(|window, event| {
             // Closing the window keeps Switchboard running in the tray.
@@ -128,10 +137,17 @@ pub fn run() {
                     let _ = VaultChanged::from(batch).emit_to(&handle, MAIN);
                 });
             }
+            {
+                let handle = handle.clone();
+                sb.on_import_ended(move |ended| {
+                    let _ = ImportEnded::from(ended).emit_to(&handle, MAIN);
+                });
+            }
             setup_tray(app)?;
             setup_deep_links(app);
             spawn_upkeep(sb.clone());
             spawn_refresher(sb.clone());
+            spawn_imports(sb.clone());
             Ok(())
         })
         .run(tauri::generate_context!("tauri.conf.json"))
@@ -229,6 +245,23 @@ fn spawn_refresher(sb: Arc<Switchboard>) {
             if let Ok(connector) = sb.connector() {
                 connector.refresher_pass(pass).await;
                 pass += 1;
+            }
+        }
+    });
+}
+
+/// Imports: pick up jobs the last run left running (quit, crash) and rate-limit pauses
+/// whose wait is over, and start due auto-syncs; every minute on a wall-clock tick.
+fn spawn_imports(sb: Arc<Switchboard>) {
+    tauri::async_runtime::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(e) = sb.import_tick().await {
+                if e.code != "unavailable" && e.code != "vault_locked" {
+                    tracing::warn!(code = %e.code, "imports: {}", e.message);
+                }
             }
         }
     });

@@ -58,12 +58,32 @@ export const commands = {
 	demoStatus: () => typedError<DemoStatus, ApiError>(__TAURI_INVOKE("demo_status")),
 	/**  Demo mode: every platform is played by the built-in emulator, clearly labelled. */
 	setDemoMode: (enabled: boolean) => typedError<DemoStatus, ApiError>(__TAURI_INVOKE("set_demo_mode", { enabled })),
+	/**  Start importing an ad account (everything, or selected campaigns) into the library. */
+	startImport: (request: ImportRequest) => typedError<ImportJob, ApiError>(__TAURI_INVOKE("start_import", { request })),
+	listImportJobs: (clientId: string) => typedError<ImportJob[], ApiError>(__TAURI_INVOKE("list_import_jobs", { clientId })),
+	getImportJob: (clientId: string, jobId: string) => typedError<ImportJobDetail, ApiError>(__TAURI_INVOKE("get_import_job", { clientId, jobId })),
+	cancelImport: (clientId: string, jobId: string) => typedError<ImportJob, ApiError>(__TAURI_INVOKE("cancel_import", { clientId, jobId })),
+	resumeImport: (clientId: string, jobId: string) => typedError<ImportJob, ApiError>(__TAURI_INVOKE("resume_import", { clientId, jobId })),
+	/**  Run a finished job again for the items that failed only. */
+	retryImport: (clientId: string, jobId: string) => typedError<ImportJob, ApiError>(__TAURI_INVOKE("retry_import", { clientId, jobId })),
+	libraryAccounts: (clientId: string) => typedError<LibAccountSummary[], ApiError>(__TAURI_INVOKE("library_accounts", { clientId })),
+	/**  A filtered, sorted page of campaigns, ad groups or ads. */
+	libraryObjects: (clientId: string, filter: LibFilter) => typedError<LibPage, ApiError>(__TAURI_INVOKE("library_objects", { clientId, filter })),
+	libraryObject: (clientId: string, objectId: string) => typedError<LibObjectDetail, ApiError>(__TAURI_INVOKE("library_object", { clientId, objectId })),
+	libraryMetrics: (clientId: string, objectId: string, from: string, to: string) => typedError<MetricPoint[], ApiError>(__TAURI_INVOKE("library_metrics", { clientId, objectId, from, to })),
+	/**  Full-text search over names and ad copy. */
+	librarySearch: (clientId: string, query: string, limit: number) => typedError<SearchHit[], ApiError>(__TAURI_INVOKE("library_search", { clientId, query, limit })),
+	/**  Mark a campaign, ad group or ad approved / needs changes, or comment on it. */
+	libraryReview: (clientId: string, objectId: string, mark: string, note: string) => typedError<LibReview, ApiError>(__TAURI_INVOKE("library_review", { clientId, objectId, mark, note })),
+	/**  Re-import an account every `hours` (none: off). */
+	librarySetAutoSync: (clientId: string, accountId: string, hours: number | null) => typedError<null, ApiError>(__TAURI_INVOKE("library_set_auto_sync", { clientId, accountId, hours })),
 };
 
 /** Events */
 export const events = {
 	connectFinished: makeEvent<ConnectFinished, ConnectFinished>("connect-finished"),
 	deepLinkReceived: makeEvent<DeepLinkReceived, DeepLinkReceived>("deep-link-received"),
+	importEnded: makeEvent<ImportEnded, ImportEnded>("import-ended"),
 	vaultChanged: makeEvent<VaultChanged, VaultChanged>("vault-changed"),
 };
 
@@ -310,6 +330,78 @@ export type Health = {
 	breakers: BreakerHealth[],
 };
 
+/**  An import job ended (completed, with errors, failed, cancelled) or paused. */
+export type ImportEnded = {
+	client_id: string,
+	job_id: string,
+	platform: string,
+	state: string,
+	message: string | null,
+};
+
+/**  One object or asset that could not be read, recorded and skipped. */
+export type ImportItemError = {
+	kind: string,
+	external_id: string,
+	message: string,
+	at: string,
+};
+
+/**  One import job, with its progress. */
+export type ImportJob = {
+	id: string,
+	client_id: string,
+	connection_id: string | null,
+	platform: string,
+	account_external_id: string,
+	/**  The library account, once the import has read it. */
+	account_id: string | null,
+	/**  The scope as JSON (selected campaigns, metrics window). */
+	scope: string,
+	state: string,
+	/**  Why a paused or failed job stopped: reconnect_needed, rate_limited, interrupted, error. */
+	reason: string | null,
+	message: string | null,
+	resume_after: string | null,
+	trigger: string,
+	created_at: string,
+	pull_started: string | null,
+	started_at: string | null,
+	finished_at: string | null,
+	updated_at: string,
+	requests: number,
+	run_ms: number,
+	progress: ImportProgress[],
+	error_count: number,
+};
+
+/**  A job with the items it could not import. */
+export type ImportJobDetail = {
+	job: ImportJob,
+	errors: ImportItemError[],
+};
+
+/**  Counters of one kind: campaigns, ad_groups, ads, creatives, assets, metric_days. */
+export type ImportProgress = {
+	kind: string,
+	/**  `None` while the platform has not said how many there are. */
+	total: number | null,
+	done: number,
+	failed: number,
+};
+
+/**  What the user asked to import. */
+export type ImportRequest = {
+	client_id: string,
+	connection_id: string,
+	/**  The ad account's platform id (as listed under the connection). */
+	account: string,
+	/**  Only these campaigns (platform ids); empty imports everything. */
+	campaigns?: string[],
+	/**  Days of daily metrics; `None` = 90 on a first import, 28 (the rolling re-pull) after. */
+	metrics_days: number | null,
+};
+
 export type IntegrityReport = {
 	ok: boolean,
 	/**  Pages whose HMAC failed (`PRAGMA cipher_integrity_check`). */
@@ -319,6 +411,152 @@ export type IntegrityReport = {
 };
 
 export type KeyMode = "keyring" | "passphrase";
+
+export type LibAccountSummary = {
+	id: string,
+	platform: string,
+	external_id: string,
+	name: string,
+	currency: string | null,
+	timezone: string | null,
+	status: string,
+	connection_id: string | null,
+	last_import_at: string | null,
+	auto_sync_hours: number | null,
+	campaigns: number,
+	ad_groups: number,
+	ads: number,
+	assets_done: number,
+	assets_total: number,
+};
+
+/**  One asset of the library, for previews and exports. */
+export type LibAsset = {
+	id: string,
+	platform_key: string,
+	kind: string,
+	name: string,
+	status: string,
+	error: string | null,
+	mime: string | null,
+	size: number | null,
+	width: number | null,
+	height: number | null,
+	duration_ms: number | null,
+	has_thumbnail: boolean,
+	/**  The poster of a video, when the platform gave one. */
+	poster_id: string | null,
+	/**  Role in the creative (image, video, thumbnail, marketing_image, …). */
+	role: string,
+};
+
+export type LibCreative = {
+	id: string,
+	external_id: string,
+	format: string,
+	headlines: string[],
+	bodies: string[],
+	cta: string | null,
+	landing_url: string | null,
+	url_tags: string | null,
+};
+
+export type LibCrumb = {
+	id: string,
+	level: string,
+	native_level: string,
+	name: string,
+};
+
+/**  What to list. */
+export type LibFilter = {
+	/**  campaign, ad_group or ad */
+	level: string,
+	account_id: string | null,
+	platform: string | null,
+	/**  Only children of this object. */
+	parent_id: string | null,
+	statuses?: string[],
+	objectives?: string[],
+	/**  Objects running at some point between these dates (YYYY-MM-DD, inclusive). */
+	date_from: string | null,
+	date_to: string | null,
+	min_spend_micros: number | null,
+	max_spend_micros: number | null,
+	include_removed?: boolean,
+	/**  name, spend, impressions, clicks, conversions, start, status */
+	sort: string | null,
+	desc?: boolean,
+	offset: number,
+	limit: number,
+};
+
+export type LibObjectDetail = {
+	row: LibRow,
+	account_name: string,
+	crumbs: LibCrumb[],
+	targeting_summary: string | null,
+	optimization_goal: string | null,
+	final_url: string | null,
+	review_status: string | null,
+	creative: LibCreative | null,
+	assets: LibAsset[],
+	reviews: LibReview[],
+	children: number,
+	first_seen: string,
+	last_seen: string,
+	raw_json: string,
+};
+
+export type LibPage = {
+	total: number,
+	rows: LibRow[],
+};
+
+export type LibReview = {
+	seq: number,
+	mark: string,
+	note: string,
+	author: string,
+	at: string,
+};
+
+export type LibRow = {
+	id: string,
+	account_id: string,
+	level: string,
+	native_level: string,
+	platform: string,
+	external_id: string,
+	parent_id: string | null,
+	name: string,
+	status: string,
+	status_raw: string | null,
+	objective: string | null,
+	objective_raw: string | null,
+	budget_micros: number | null,
+	budget_period: string | null,
+	currency: string | null,
+	start_at: string | null,
+	end_at: string | null,
+	spend_micros: number,
+	impressions: number,
+	clicks: number,
+	conversions_micros: number,
+	removed_at: string | null,
+	/**  The newest review mark (approved, needs_changes, comment). */
+	review_mark: string | null,
+	/**  An image to show in lists (ads): an asset id with a thumbnail. */
+	thumb_asset_id: string | null,
+};
+
+export type MetricPoint = {
+	date: string,
+	impressions: number,
+	clicks: number,
+	spend_micros: number,
+	conversions_micros: number,
+};
 
 export type NewClient = {
 	name: string,
@@ -363,6 +601,16 @@ export type ProviderForm = {
 	 *  `none` (a desktop app is a public client, RFC 8252 §8.5).
 	 */
 	client_auth: string | null,
+};
+
+/**  One row of a search answer. */
+export type SearchHit = {
+	id: string,
+	kind: string,
+	name: string,
+	platform: string,
+	/**  A short excerpt with the match between `[` and `]`. */
+	snippet: string,
 };
 
 export type SettingName = "backup.keep" | "updater.endpoint" | "updater.pubkey" | "ui.theme" | "ui.current_client";

@@ -3,6 +3,7 @@
 
 pub mod connections;
 mod error;
+pub mod library;
 pub mod links;
 pub mod logging;
 pub mod paths;

@@ -34,7 +34,12 @@ pub struct Switchboard {
     pub(crate) connector: RwLock<Option<Arc<switchboard_connect::Connector>>>,
     /// The in-process platform emulator while Demo mode is on.
     pub(crate) demo: Mutex<Option<switchboard_emulator::RunningEmulator>>,
+    /// The import engine of the open vault.
+    pub(crate) importer: RwLock<Option<Arc<switchboard_library::Importer>>>,
+    pub(crate) import_listeners: Arc<Mutex<Vec<ImportListener>>>,
 }
+
+type ImportListener = Arc<dyn Fn(&switchboard_library::JobEnded) + Send + Sync>;
 
 fn state_for(
     err: &StoreError,
@@ -80,6 +85,8 @@ impl Switchboard {
             listeners: Arc::new(Mutex::new(Vec::new())),
             connector: RwLock::new(None),
             demo: Mutex::new(None),
+            importer: RwLock::new(None),
+            import_listeners: Arc::new(Mutex::new(Vec::new())),
         };
         let slot = sb.try_open(None);
         *sb.slot.write().expect("slot") = slot;
@@ -126,6 +133,7 @@ impl Switchboard {
         }
         let v = Arc::new(v);
         self.attach_connector(&v);
+        self.attach_importer(&v);
         v
     }
 

@@ -28,5 +28,5 @@ pub use engine::{
 };
 pub use error::{ConnectError, Result};
 pub use lifecycle::{
-    next_refresh, status_for, Health, TickReport, REFRESHER_TICK, USE_MARGIN_SECS,
+    next_refresh, status_for, ApiAccess, Health, TickReport, REFRESHER_TICK, USE_MARGIN_SECS,
 };

@@ -9,7 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 use secrecy::SecretString;
 use serde::Serialize;
 use std::sync::Arc;
-use switchboard_oauth::{ErrorClass, FlowError, ProviderDescriptor, Renewal};
+use switchboard_oauth::{AppCredentials, ErrorClass, FlowError, ProviderDescriptor, Renewal};
 use switchboard_store::domain::{Connection, StoredTokens};
 use switchboard_store::Origin;
 
@@ -130,12 +130,55 @@ pub struct TickReport {
     pub failed: usize,
 }
 
+/// Everything a platform API call needs; see [`Connector::api_access`].
+pub struct ApiAccess {
+    pub token: SecretString,
+    pub app: AppCredentials,
+    pub descriptor: Arc<ProviderDescriptor>,
+    pub connection: Connection,
+}
+
+impl std::fmt::Debug for ApiAccess {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiAccess")
+            .field("platform", &self.connection.platform)
+            .field("connection", &self.connection.id)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Connector {
     /// An access token valid for at least [`USE_MARGIN_SECS`], renewing first if needed.
     /// Concurrent callers share one renewal.
     pub async fn access_token(self: &Arc<Self>, connection_id: &str) -> Result<SecretString> {
         let t = self.renew_if_needed(connection_id, false).await?;
         Ok(t.access_token)
+    }
+
+    /// What a platform API call needs: a fresh access token, the app's credentials
+    /// (developer token, login customer id) and the platform as configured (endpoint
+    /// overrides applied). Imports and publishing call this before each run.
+    pub async fn api_access(self: &Arc<Self>, connection_id: &str) -> Result<ApiAccess> {
+        let token = self.access_token(connection_id).await?;
+        let connection = self.vault.read(|r| r.connection(connection_id))?;
+        let entry = self.catalogue().get(&connection.platform)?.clone();
+        let app = match &connection.app_credential_id {
+            Some(id) => self.app(id)?,
+            None => AppCredentials {
+                client_id: String::new(),
+                client_secret: None,
+                developer_token: None,
+                login_customer_id: None,
+                api_key: None,
+                site_id: None,
+            },
+        };
+        Ok(ApiAccess {
+            token,
+            app,
+            descriptor: entry.descriptor,
+            connection,
+        })
     }
 
     /// Renew now (the user asked), unless another renewal just finished.

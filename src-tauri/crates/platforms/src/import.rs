@@ -124,7 +124,10 @@ pub enum Next {
     /// More pages: call again with this cursor.
     Page(String),
     /// A report is being prepared: call again with this cursor after `after`.
-    Poll { cursor: String, after: Duration },
+    Poll {
+        cursor: String,
+        after: Duration,
+    },
     Done,
 }
 

@@ -204,10 +204,11 @@ impl ClientWrite<'_, '_> {
         let mut upsert = self.w.tx.prepare_cached(
             "INSERT INTO lib_objects (id, client_id, account_id, platform, level, native_level, external_id, parent_id, name, status, status_raw,
                  objective, objective_raw, budget_micros, budget_period, bid_micros, currency, start_at, end_at, optimization_goal,
-                 targeting_summary, creative_external_id, review_status, final_url, raw_json, fetched_at, first_seen, last_seen)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?26, ?26)
+                 targeting_summary, creative_external_id, review_status, final_url, raw_json, fetched_at, first_seen, last_seen, parent_external_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?26, ?26, ?27)
              ON CONFLICT (account_id, level, external_id) DO UPDATE SET
-                 native_level = excluded.native_level, parent_id = excluded.parent_id, name = excluded.name,
+                 native_level = excluded.native_level, parent_id = excluded.parent_id,
+                 parent_external_id = excluded.parent_external_id, name = excluded.name,
                  status = excluded.status, status_raw = excluded.status_raw, objective = excluded.objective,
                  objective_raw = excluded.objective_raw, budget_micros = excluded.budget_micros,
                  budget_period = excluded.budget_period, bid_micros = excluded.bid_micros, currency = excluded.currency,
@@ -267,7 +268,8 @@ impl ClientWrite<'_, '_> {
                     o.review_status,
                     o.final_url,
                     o.raw_json,
-                    now
+                    now,
+                    o.parent_external_id
                 ],
                 |r| r.get(0),
             )?;
@@ -311,6 +313,246 @@ impl ClientWrite<'_, '_> {
     }
 }
 
+impl ClientWrite<'_, '_> {
+    /// Insert or refresh creatives of one account, their asset links and their search
+    /// text (found under the ads that use them).
+    pub fn upsert_lib_creatives(
+        &mut self,
+        account_id: &str,
+        creatives: &[CreativeUpsert],
+    ) -> Result<()> {
+        let now = self.w.now();
+        let client_id = self.client.id.clone();
+        let platform = self.account_platform(account_id)?;
+        let mut upsert = self.w.tx.prepare_cached(
+            "INSERT INTO lib_creatives (id, client_id, account_id, platform, external_id, format, headlines, bodies, cta, landing_url, url_tags, source_post_id, raw_json, fetched_at, first_seen, last_seen)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, ?14)
+             ON CONFLICT (account_id, external_id) DO UPDATE SET
+                 format = excluded.format, headlines = excluded.headlines, bodies = excluded.bodies, cta = excluded.cta,
+                 landing_url = excluded.landing_url, url_tags = excluded.url_tags, source_post_id = excluded.source_post_id,
+                 raw_json = excluded.raw_json, fetched_at = excluded.fetched_at, last_seen = excluded.last_seen, removed_at = NULL
+             RETURNING id",
+        )?;
+        let mut unlink = self
+            .w
+            .tx
+            .prepare_cached("DELETE FROM lib_creative_assets WHERE creative_id = ?1")?;
+        let mut link = self.w.tx.prepare_cached(
+            "INSERT OR IGNORE INTO lib_creative_assets (creative_id, platform_key, role, position) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        let mut unindex = self
+            .w
+            .tx
+            .prepare_cached("DELETE FROM lib_search WHERE ref_id = ?1")?;
+        let mut index = self.w.tx.prepare_cached(
+            "INSERT INTO lib_search (ref_id, client_id, kind, text) VALUES (?1, ?2, 'creative', ?3)",
+        )?;
+        for c in creatives {
+            let headlines = serde_json::to_string(&c.headlines).unwrap_or_else(|_| "[]".into());
+            let bodies = serde_json::to_string(&c.bodies).unwrap_or_else(|_| "[]".into());
+            let id: String = upsert.query_row(
+                params![
+                    uuid::Uuid::now_v7().to_string(),
+                    client_id,
+                    account_id,
+                    platform,
+                    c.external_id,
+                    c.format,
+                    headlines,
+                    bodies,
+                    c.cta,
+                    c.landing_url,
+                    c.url_tags,
+                    c.source_post_id,
+                    c.raw_json,
+                    now
+                ],
+                |r| r.get(0),
+            )?;
+            unlink.execute([&id])?;
+            for a in &c.assets {
+                link.execute(params![id, a.platform_key, a.role, a.position])?;
+            }
+            unindex.execute([&id])?;
+            let mut text = String::new();
+            for part in c
+                .headlines
+                .iter()
+                .chain(&c.bodies)
+                .map(String::as_str)
+                .chain([
+                    c.name.as_str(),
+                    c.cta.as_deref().unwrap_or(""),
+                    c.landing_url.as_deref().unwrap_or(""),
+                ])
+            {
+                if !part.is_empty() {
+                    text.push_str(part);
+                    text.push('\n');
+                }
+            }
+            if !text.is_empty() {
+                index.execute(params![id, client_id, text])?;
+            }
+        }
+        drop((upsert, unlink, link, unindex, index));
+        if !creatives.is_empty() {
+            self.w
+                .changed("lib_creatives", account_id, ChangeKind::Updated);
+        }
+        Ok(())
+    }
+
+    /// Insert or refresh assets the platform announced. A downloaded asset keeps its
+    /// bytes (Meta image hashes and video ids name fixed content); a failed one is queued
+    /// again with the new URL (signed URLs expire, so every import brings fresh ones).
+    pub fn upsert_lib_assets(&mut self, account_id: &str, assets: &[AssetRef]) -> Result<()> {
+        let now = self.w.now();
+        let client_id = self.client.id.clone();
+        let platform = self.account_platform(account_id)?;
+        let mut upsert = self.w.tx.prepare_cached(
+            "INSERT INTO lib_assets (id, client_id, account_id, platform, platform_key, kind, name, original_url, announced_mime, width, height, duration_ms, status, thumbnail_of, raw_json, fetched_at, first_seen, last_seen)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16, ?16)
+             ON CONFLICT (account_id, platform_key) DO UPDATE SET
+                 kind = excluded.kind, name = excluded.name, original_url = excluded.original_url,
+                 announced_mime = excluded.announced_mime, width = coalesce(excluded.width, lib_assets.width),
+                 height = coalesce(excluded.height, lib_assets.height), duration_ms = coalesce(excluded.duration_ms, lib_assets.duration_ms),
+                 thumbnail_of = excluded.thumbnail_of, raw_json = excluded.raw_json, fetched_at = excluded.fetched_at,
+                 last_seen = excluded.last_seen,
+                 status = CASE WHEN lib_assets.status = 'done' THEN 'done' ELSE excluded.status END,
+                 error = CASE WHEN lib_assets.status = 'done' THEN NULL ELSE lib_assets.error END",
+        )?;
+        for a in assets {
+            let status = if a.url.is_some() {
+                "pending"
+            } else {
+                "external"
+            };
+            upsert.execute(params![
+                uuid::Uuid::now_v7().to_string(),
+                client_id,
+                account_id,
+                platform,
+                a.platform_key,
+                a.kind,
+                a.name,
+                a.url,
+                a.announced_mime,
+                a.width,
+                a.height,
+                a.duration_ms.map(|d| d as i64),
+                status,
+                a.thumbnail_of,
+                a.raw_json,
+                now
+            ])?;
+        }
+        drop(upsert);
+        if !assets.is_empty() {
+            self.w
+                .changed("lib_assets", account_id, ChangeKind::Updated);
+        }
+        Ok(())
+    }
+
+    /// Insert or replace daily metric rows (platforms restate recent days: the newest pull wins).
+    pub fn upsert_lib_metrics(&mut self, account_id: &str, rows: &[MetricUpsert]) -> Result<()> {
+        let now = self.w.now();
+        self.account_platform(account_id)?;
+        let mut upsert = self.w.tx.prepare_cached(
+            "INSERT INTO lib_metrics_daily (account_id, level, external_id, date, breakdown, impressions, clicks, spend_micros, currency,
+                 conversions_micros, conversion_value_micros, video_views, reach, extra, pulled_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+             ON CONFLICT (account_id, level, external_id, date, breakdown) DO UPDATE SET
+                 impressions = excluded.impressions, clicks = excluded.clicks, spend_micros = excluded.spend_micros,
+                 currency = excluded.currency, conversions_micros = excluded.conversions_micros,
+                 conversion_value_micros = excluded.conversion_value_micros, video_views = excluded.video_views,
+                 reach = excluded.reach, extra = excluded.extra, pulled_at = excluded.pulled_at",
+        )?;
+        for m in rows {
+            if !matches!(m.level.as_str(), "account" | "campaign" | "ad_group" | "ad") {
+                return Err(StoreError::Invalid(format!(
+                    "'{}' is not a metrics level",
+                    m.level
+                )));
+            }
+            if chrono::NaiveDate::parse_from_str(&m.date, "%Y-%m-%d").is_err() {
+                return Err(StoreError::Invalid(format!(
+                    "'{}' is not a YYYY-MM-DD date",
+                    m.date
+                )));
+            }
+            upsert.execute(params![
+                account_id,
+                m.level,
+                m.external_id,
+                m.date,
+                m.breakdown,
+                m.impressions,
+                m.clicks,
+                m.spend_micros,
+                m.currency,
+                m.conversions_micros,
+                m.conversion_value_micros,
+                m.video_views,
+                m.reach,
+                if m.extra.is_empty() {
+                    "{}"
+                } else {
+                    m.extra.as_str()
+                },
+                now
+            ])?;
+        }
+        drop(upsert);
+        if !rows.is_empty() {
+            self.w
+                .changed("lib_metrics", account_id, ChangeKind::Updated);
+        }
+        Ok(())
+    }
+
+    /// Link objects whose parent arrived after them (listings run concurrently).
+    pub fn link_lib_parents(&mut self, account_id: &str) -> Result<usize> {
+        Ok(self.w.tx.execute(
+            "UPDATE lib_objects AS c SET parent_id = (
+                 SELECT p.id FROM lib_objects p WHERE p.account_id = c.account_id AND p.external_id = c.parent_external_id
+                   AND p.level = CASE c.level WHEN 'ad' THEN 'ad_group' ELSE 'campaign' END)
+             WHERE c.client_id = ?1 AND c.account_id = ?2 AND c.parent_id IS NULL AND c.parent_external_id IS NOT NULL
+               AND c.level IN ('ad_group', 'ad')",
+            params![self.client.id, account_id],
+        )?)
+    }
+
+    /// Recompute the lifetime totals of every object of an account from its daily rows.
+    pub fn refresh_lib_totals(&mut self, account_id: &str) -> Result<()> {
+        self.w.tx.execute(
+            "UPDATE lib_objects AS o SET spend_micros = coalesce(t.spend, 0), impressions = coalesce(t.imp, 0),
+                 clicks = coalesce(t.clk, 0), conversions_micros = coalesce(t.conv, 0)
+             FROM (SELECT level, external_id, sum(spend_micros) AS spend, sum(impressions) AS imp, sum(clicks) AS clk,
+                          sum(conversions_micros) AS conv
+                   FROM lib_metrics_daily WHERE account_id = ?2 AND breakdown = '' GROUP BY level, external_id) AS t
+             WHERE o.client_id = ?1 AND o.account_id = ?2 AND o.level = t.level AND o.external_id = t.external_id",
+            params![self.client.id, account_id],
+        )?;
+        self.w
+            .changed("lib_objects", account_id, ChangeKind::Updated);
+        Ok(())
+    }
+
+    fn account_platform(&self, account_id: &str) -> Result<String> {
+        self.w
+            .tx
+            .query_row(
+                "SELECT platform FROM lib_accounts WHERE id = ?1 AND client_id = ?2",
+                params![account_id, self.client.id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::not_found(format!("library account {account_id}")))
+    }
+}
+
 impl ClientRead<'_> {
     /// Full-text search over names and ad copy of this client's library; best matches
     /// first. Words are matched as prefixes; FTS syntax in the query is neutralised.
@@ -324,11 +566,21 @@ impl ClientRead<'_> {
         if terms.is_empty() {
             return Ok(Vec::new());
         }
+        // One FTS scan; hits on a creative's copy are answered as the ads that use it.
         let mut stmt = self.conn.prepare_cached(
-            "SELECT o.id, o.level, o.name, o.platform, snippet(lib_search, 3, '[', ']', '…', 12)
-             FROM lib_search JOIN lib_objects o ON o.id = lib_search.ref_id
-             WHERE lib_search MATCH ?1 AND lib_search.client_id = ?2 AND o.client_id = ?2
-             ORDER BY rank LIMIT ?3",
+            "WITH hits AS (
+                 SELECT ref_id, kind, snippet(lib_search, 3, '[', ']', '…', 12) AS snip, rank AS rk
+                 FROM lib_search WHERE lib_search MATCH ?1 AND client_id = ?2 ORDER BY rank LIMIT ?3)
+             SELECT id, level, name, platform, snip FROM (
+                 SELECT o.id, o.level, o.name, o.platform, h.snip, h.rk
+                 FROM hits h JOIN lib_objects o ON o.id = h.ref_id AND o.client_id = ?2
+                 WHERE h.kind != 'creative'
+                 UNION ALL
+                 SELECT o.id, o.level, o.name, o.platform, h.snip, h.rk
+                 FROM hits h JOIN lib_creatives c ON c.id = h.ref_id AND c.client_id = ?2
+                 JOIN lib_objects o ON o.account_id = c.account_id AND o.level = 'ad' AND o.creative_external_id = c.external_id
+                 WHERE h.kind = 'creative')
+             ORDER BY rk LIMIT ?3",
         )?;
         let rows = stmt.query_map(
             params![terms.join(" "), self.client.id, limit.min(500)],

@@ -4,21 +4,33 @@
 //! Tenant isolation is structural: anything that belongs to a client is reached only
 //! through [`ClientRead`]/[`ClientWrite`], whose queries always bind that client's id.
 
+mod assets;
 mod audit;
+mod browse;
 mod clients;
 mod connections;
+mod imports;
 mod library;
 mod settings;
 
+pub use assets::{AssetContent, BlobIn, LibAsset, PendingAsset, CHUNK};
 pub use audit::AuditEntry;
+pub use browse::{
+    LibAccountSummary, LibCreative, LibCrumb, LibFilter, LibObjectDetail, LibPage, LibReview,
+    LibRow, MetricPoint,
+};
 pub use clients::{Brand, Client, ClientPatch, ClientRead, ClientWrite, NewClient, Workspace};
 pub use connections::{
     AppCredentialInfo, AppCredentialInput, AppSecrets, Connection, ConnectionAccount,
     CustomProvider, FlowTake, NewConnection, PendingFlow, PendingFlowBox, StoredTokens,
 };
+pub use imports::{
+    progress_kind, ImportItemError, ImportJob, ImportProgress, NewImportJob, NewUnit, StepWrite,
+    UnitRow,
+};
 pub use library::{
-    AccountUpsert, AssetRef, CreativeAssetLink, CreativeUpsert, MetricUpsert, ObjectState, ObjectUpsert,
-    SearchHit,
+    AccountUpsert, AssetRef, CreativeAssetLink, CreativeUpsert, MetricUpsert, ObjectState,
+    ObjectUpsert, SearchHit,
 };
 pub use settings::SettingKey;
 
