@@ -25,11 +25,22 @@ import type {
   DisconnectReport,
   EnvImportReport,
   Health,
+  ImportEnded,
+  ImportJob,
+  ImportJobDetail,
+  ImportRequest,
   IntegrityReport,
   KeyMode,
+  LibAccountSummary,
+  LibFilter,
+  LibObjectDetail,
+  LibPage,
+  LibReview,
+  MetricPoint,
   NewClient,
   PlatformInfo,
   ProviderForm,
+  SearchHit,
   SettingName,
   Settings,
   UpdateCheck,
@@ -111,6 +122,28 @@ export interface Backend {
   demoStatus(): Promise<DemoStatus>;
   /** Demo mode: every platform is played by the built-in emulator (off removes what it added). */
   setDemoMode(enabled: boolean): Promise<DemoStatus>;
+  /** Starts importing an ad account into the library (fails with `import_running` while one runs). */
+  startImport(request: ImportRequest): Promise<ImportJob>;
+  listImportJobs(clientId: string): Promise<ImportJob[]>;
+  getImportJob(clientId: string, jobId: string): Promise<ImportJobDetail>;
+  cancelImport(clientId: string, jobId: string): Promise<ImportJob>;
+  resumeImport(clientId: string, jobId: string): Promise<ImportJob>;
+  /** Runs a finished job again for the items that failed only. */
+  retryImport(clientId: string, jobId: string): Promise<ImportJob>;
+  libraryAccounts(clientId: string): Promise<LibAccountSummary[]>;
+  /** A filtered, sorted page of campaigns, ad groups or ads. */
+  libraryObjects(clientId: string, filter: LibFilter): Promise<LibPage>;
+  libraryObject(clientId: string, objectId: string): Promise<LibObjectDetail>;
+  /** Daily metrics between two dates (YYYY-MM-DD, inclusive). */
+  libraryMetrics(clientId: string, objectId: string, from: string, to: string): Promise<MetricPoint[]>;
+  /** Full-text search over names and ad copy; snippets mark the match with `[` and `]`. */
+  librarySearch(clientId: string, query: string, limit: number): Promise<SearchHit[]>;
+  /** `mark`: approved, needs_changes or comment. */
+  libraryReview(clientId: string, objectId: string, mark: string, note: string): Promise<LibReview>;
+  /** Re-import an account every `hours` (null: off). */
+  librarySetAutoSync(clientId: string, accountId: string, hours: number | null): Promise<null>;
+  /** Subscribe to "import-ended" (a job finished, failed, was cancelled or paused). */
+  onImportEnded(cb: (event: ImportEnded) => void): () => void;
   /** Subscribe to "vault-changed"; returns an unsubscribe function. */
   onVaultChanged(cb: (event: VaultChanged) => void): () => void;
   /** Subscribe to "deep-link-received" (the outcome of a link the OS handed us). */
@@ -190,6 +223,20 @@ export const tauriBackend: Backend = {
   connectionHealth: () => unwrap(commands.connectionHealth()),
   demoStatus: () => unwrap(commands.demoStatus()),
   setDemoMode: (enabled) => unwrap(commands.setDemoMode(enabled)),
+  startImport: (request) => unwrap(commands.startImport(request)),
+  listImportJobs: (clientId) => unwrap(commands.listImportJobs(clientId)),
+  getImportJob: (clientId, jobId) => unwrap(commands.getImportJob(clientId, jobId)),
+  cancelImport: (clientId, jobId) => unwrap(commands.cancelImport(clientId, jobId)),
+  resumeImport: (clientId, jobId) => unwrap(commands.resumeImport(clientId, jobId)),
+  retryImport: (clientId, jobId) => unwrap(commands.retryImport(clientId, jobId)),
+  libraryAccounts: (clientId) => unwrap(commands.libraryAccounts(clientId)),
+  libraryObjects: (clientId, filter) => unwrap(commands.libraryObjects(clientId, filter)),
+  libraryObject: (clientId, objectId) => unwrap(commands.libraryObject(clientId, objectId)),
+  libraryMetrics: (clientId, objectId, from, to) => unwrap(commands.libraryMetrics(clientId, objectId, from, to)),
+  librarySearch: (clientId, query, limit) => unwrap(commands.librarySearch(clientId, query, limit)),
+  libraryReview: (clientId, objectId, mark, note) => unwrap(commands.libraryReview(clientId, objectId, mark, note)),
+  librarySetAutoSync: (clientId, accountId, hours) => unwrap(commands.librarySetAutoSync(clientId, accountId, hours)),
+  onImportEnded: (cb) => subscribe(events.importEnded, cb),
   onVaultChanged: (cb) => subscribe(events.vaultChanged, (p) => cb(p as VaultChanged)),
   onDeepLink: (cb) => subscribe(events.deepLinkReceived, cb),
   onConnectFinished: (cb) => subscribe(events.connectFinished, cb),

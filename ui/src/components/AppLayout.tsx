@@ -13,12 +13,15 @@ import {
 import type { ComponentType } from 'react';
 import { useAppStatus } from '../appStatus';
 import { pageHref, useHashRoute, type Page } from '../hooks/useHashRoute';
-import { CalendarPage, ComposePage, JobsPage, LibraryPage } from '../pages/ComingSoonPages';
+import { CalendarPage, ComposePage } from '../pages/ComingSoonPages';
 import { ClientsPage } from '../pages/ClientsPage';
 import { ConnectionsPage } from '../pages/ConnectionsPage';
+import { JobsPage } from '../pages/JobsPage';
+import { LibraryPage } from '../pages/LibraryPage';
 import { SettingsPage } from '../pages/SettingsPage';
 import { ClientSwitcher } from './ClientSwitcher';
 import { ConnectionStatusNotices } from './connections/ConnectionStatusNotices';
+import { ImportNotices } from './jobs/ImportNotices';
 import { ThemeToggle } from './ThemeToggle';
 
 const NAV: { page: Page; label: string; icon: Icon }[] = [
@@ -97,6 +100,7 @@ export function AppLayout() {
 
       <AppShell.Main>
         <ConnectionStatusNotices />
+        <ImportNotices />
         <Current />
       </AppShell.Main>
     </AppShell>

@@ -40,3 +40,36 @@ export function useLoadAndRefresh(load: () => Promise<void>) {
   }, [load]);
   useVaultChanged(() => void load());
 }
+
+/**
+ * Like useVaultChanged, but for streams that never pause (an import writes every few
+ * milliseconds): the first batch is delivered after `settleMs`, later ones at most once
+ * every `intervalMs`, so a running job refreshes the page about once a second.
+ */
+export function useThrottledVaultChanged(onChange: (events: VaultChanged[]) => void, intervalMs = 1000, settleMs = 250) {
+  const backend = useBackend();
+  const callback = useRef(onChange);
+  callback.current = onChange;
+
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    let pending: VaultChanged[] = [];
+    let lastRun = -Infinity;
+    const unsubscribe = backend.onVaultChanged((event) => {
+      pending.push(event);
+      if (timer) return;
+      const wait = Math.max(settleMs, lastRun + intervalMs - Date.now());
+      timer = setTimeout(() => {
+        const batch = pending;
+        pending = [];
+        timer = null;
+        lastRun = Date.now();
+        callback.current(batch);
+      }, wait);
+    });
+    return () => {
+      if (timer) clearTimeout(timer);
+      unsubscribe();
+    };
+  }, [backend, intervalMs, settleMs]);
+}

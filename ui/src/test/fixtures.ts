@@ -1,5 +1,15 @@
 // Shared builders for connection-related test data, so tests state only what they check.
-import type { AppCredentialInfo, Connection, PlatformInfo } from '../backend';
+import type {
+  AppCredentialInfo,
+  Connection,
+  ImportJob,
+  LibAccountSummary,
+  LibAsset,
+  LibCreative,
+  LibObjectDetail,
+  LibRow,
+  PlatformInfo,
+} from '../backend';
 
 const BASE_TIME = '2025-01-01T00:00:00.000Z';
 
@@ -104,6 +114,136 @@ export function appCredentialFixture(overrides: Partial<AppCredentialInfo> & { i
     created_at: BASE_TIME,
     updated_at: BASE_TIME,
     secret_rotated_at: null,
+    ...overrides,
+  };
+}
+
+// ---- library and imports ----------------------------------------------------
+
+
+export function libAccountFixture(overrides: Partial<LibAccountSummary> & { id: string }): LibAccountSummary {
+  return {
+    platform: 'meta',
+    external_id: `act_${overrides.id}`,
+    name: 'Acme Ads',
+    currency: 'EUR',
+    timezone: 'Europe/Berlin',
+    status: 'active',
+    connection_id: null,
+    last_import_at: BASE_TIME,
+    auto_sync_hours: null,
+    campaigns: 0,
+    ad_groups: 0,
+    ads: 0,
+    assets_done: 0,
+    assets_total: 0,
+    ...overrides,
+  };
+}
+
+export function libRowFixture(overrides: Partial<LibRow> & { id: string }): LibRow {
+  return {
+    account_id: 'acc-1',
+    level: 'campaign',
+    native_level: 'campaign',
+    platform: 'meta',
+    external_id: `ext-${overrides.id}`,
+    parent_id: null,
+    name: `Object ${overrides.id}`,
+    status: 'active',
+    status_raw: 'ACTIVE',
+    objective: null,
+    objective_raw: null,
+    budget_micros: null,
+    budget_period: null,
+    currency: 'EUR',
+    start_at: null,
+    end_at: null,
+    spend_micros: 0,
+    impressions: 0,
+    clicks: 0,
+    conversions_micros: 0,
+    removed_at: null,
+    review_mark: null,
+    thumb_asset_id: null,
+    ...overrides,
+  };
+}
+
+export function libCreativeFixture(overrides: Partial<LibCreative> = {}): LibCreative {
+  return {
+    id: 'cr-1',
+    external_id: 'ext-cr-1',
+    format: 'single_image',
+    headlines: [],
+    bodies: [],
+    cta: null,
+    landing_url: null,
+    url_tags: null,
+    ...overrides,
+  };
+}
+
+export function libAssetFixture(overrides: Partial<LibAsset> & { id: string }): LibAsset {
+  return {
+    platform_key: `key-${overrides.id}`,
+    kind: 'image',
+    name: `${overrides.id}.jpg`,
+    status: 'done',
+    error: null,
+    mime: 'image/jpeg',
+    size: 1024,
+    width: 1080,
+    height: 1080,
+    duration_ms: null,
+    has_thumbnail: true,
+    poster_id: null,
+    role: 'image',
+    ...overrides,
+  };
+}
+
+export function libDetailFixture(row: LibRow, overrides: Partial<LibObjectDetail> = {}): LibObjectDetail {
+  return {
+    row,
+    account_name: 'Acme Ads',
+    crumbs: [{ id: row.id, level: row.level, native_level: row.native_level, name: row.name }],
+    targeting_summary: null,
+    optimization_goal: null,
+    final_url: null,
+    review_status: null,
+    creative: null,
+    assets: [],
+    reviews: [],
+    children: 0,
+    first_seen: BASE_TIME,
+    last_seen: BASE_TIME,
+    raw_json: '{}',
+    ...overrides,
+  };
+}
+
+export function importJobFixture(overrides: Partial<ImportJob> & { id: string; client_id: string }): ImportJob {
+  return {
+    connection_id: 'conn-1',
+    platform: 'meta',
+    account_external_id: 'act_1',
+    account_id: null,
+    scope: '{}',
+    state: 'running',
+    reason: null,
+    message: null,
+    resume_after: null,
+    trigger: 'user',
+    created_at: BASE_TIME,
+    pull_started: BASE_TIME,
+    started_at: BASE_TIME,
+    finished_at: null,
+    updated_at: BASE_TIME,
+    requests: 0,
+    run_ms: 0,
+    progress: [],
+    error_count: 0,
     ...overrides,
   };
 }

@@ -27,6 +27,19 @@ import {
   type EnvImportReport,
   type Health,
   type EntityChange,
+  type ImportEnded,
+  type ImportItemError,
+  type ImportJob,
+  type ImportJobDetail,
+  type ImportRequest,
+  type LibAccountSummary,
+  type LibFilter,
+  type LibObjectDetail,
+  type LibPage,
+  type LibReview,
+  type LibRow,
+  type MetricPoint,
+  type SearchHit,
   type IntegrityReport,
   type KeyMode,
   type NewClient,
@@ -40,7 +53,7 @@ import {
   type VaultState,
   type Workspace,
 } from '../backend';
-import { connectionFixture, defaultPlatforms, platformFixture, scopesFor } from './fixtures';
+import { connectionFixture, defaultPlatforms, importJobFixture, libDetailFixture, platformFixture, scopesFor } from './fixtures';
 
 type SecretField = 'client_secret' | 'developer_token' | 'api_key';
 type Secrets = Record<SecretField, string | null>;
@@ -736,6 +749,180 @@ export class MockBackend implements Backend {
   /** Test helper: the shell reporting a deep link. */
   emitDeepLink(e: DeepLinkReceived) {
     for (const cb of this.deepLinkListeners) cb(e);
+  }
+
+  // ---- library and imports ------------------------------------------------
+
+  libAccounts: LibAccountSummary[] = [];
+  /** Every campaign, ad group and ad of every client's library. */
+  libRows: LibRow[] = [];
+  /** Object id -> its details beyond the row (the row itself always comes from libRows). */
+  libDetails = new Map<string, Partial<LibObjectDetail>>();
+  metrics = new Map<string, MetricPoint[]>();
+  searchIndex: SearchHit[] = [];
+  importJobs: ImportJob[] = [];
+  importErrors = new Map<string, ImportItemError[]>();
+  /** The error the next startImport fails with (e.g. import_running). */
+  importFailure: ApiError | null = null;
+  private importListeners = new Set<(e: ImportEnded) => void>();
+
+  /** Test helper: the engine reporting that a job ended. */
+  emitImportEnded(e: ImportEnded) {
+    for (const cb of this.importListeners) cb(e);
+  }
+
+  onImportEnded(cb: (e: ImportEnded) => void): () => void {
+    this.importListeners.add(cb);
+    return () => this.importListeners.delete(cb);
+  }
+
+  async startImport(request: ImportRequest): Promise<ImportJob> {
+    this.requireOpen();
+    this.calls.push(['startImport', request]);
+    if (this.importFailure) throw new BackendError(this.importFailure.code, this.importFailure.message);
+    const conn = this.connection(request.connection_id);
+    if (conn.client_id !== request.client_id) throw new BackendError('invalid_input', 'That connection belongs to another client.');
+    const job = importJobFixture({
+      id: this.id('job'),
+      client_id: request.client_id,
+      connection_id: conn.id,
+      platform: conn.platform,
+      account_external_id: request.account,
+      state: 'queued',
+      started_at: null,
+      created_at: this.now(),
+      scope: JSON.stringify({ campaigns: request.campaigns ?? [], metrics_days: request.metrics_days }),
+    });
+    this.importJobs.push(job);
+    this.emit({ origin: 'import', changes: [{ entity: 'import_job', id: job.id, kind: 'created' }] });
+    return structuredClone(job);
+  }
+
+  async listImportJobs(clientId: string): Promise<ImportJob[]> {
+    this.requireOpen();
+    this.calls.push(['listImportJobs', clientId]);
+    return this.importJobs.filter((j) => j.client_id === clientId).map((j) => structuredClone(j));
+  }
+
+  async getImportJob(clientId: string, jobId: string): Promise<ImportJobDetail> {
+    this.requireOpen();
+    this.calls.push(['getImportJob', clientId, jobId]);
+    return { job: structuredClone(this.importJob(clientId, jobId)), errors: structuredClone(this.importErrors.get(jobId) ?? []) };
+  }
+
+  async cancelImport(clientId: string, jobId: string): Promise<ImportJob> {
+    return this.moveJob('cancelImport', clientId, jobId, ['queued', 'running', 'paused'], 'cancelled');
+  }
+
+  async resumeImport(clientId: string, jobId: string): Promise<ImportJob> {
+    return this.moveJob('resumeImport', clientId, jobId, ['paused'], 'queued');
+  }
+
+  async retryImport(clientId: string, jobId: string): Promise<ImportJob> {
+    return this.moveJob('retryImport', clientId, jobId, ['completed_with_errors', 'failed'], 'queued');
+  }
+
+  async libraryAccounts(clientId: string): Promise<LibAccountSummary[]> {
+    this.requireOpen();
+    this.client(clientId);
+    return this.libAccounts.map((a) => ({ ...a }));
+  }
+
+  async libraryObjects(clientId: string, filter: LibFilter): Promise<LibPage> {
+    this.requireOpen();
+    this.calls.push(['libraryObjects', clientId, filter]);
+    this.client(clientId);
+    const keys: Record<string, (r: LibRow) => number | string> = {
+      name: (r) => r.name,
+      spend: (r) => r.spend_micros,
+      impressions: (r) => r.impressions,
+      clicks: (r) => r.clicks,
+      conversions: (r) => r.conversions_micros,
+      start: (r) => r.start_at ?? '',
+      status: (r) => r.status,
+    };
+    let rows = this.libRows.filter(
+      (r) =>
+        r.level === filter.level &&
+        (filter.account_id === null || r.account_id === filter.account_id) &&
+        (filter.platform === null || r.platform === filter.platform) &&
+        (filter.parent_id === null || r.parent_id === filter.parent_id) &&
+        (!filter.statuses?.length || filter.statuses.includes(r.status)) &&
+        (!filter.objectives?.length || (r.objective !== null && filter.objectives.includes(r.objective))) &&
+        (filter.min_spend_micros === null || r.spend_micros >= filter.min_spend_micros) &&
+        (filter.max_spend_micros === null || r.spend_micros <= filter.max_spend_micros) &&
+        (filter.include_removed || r.removed_at === null),
+    );
+    const key = filter.sort ? keys[filter.sort] : null;
+    if (key) {
+      rows = [...rows].sort((a, b) => {
+        const x = key(a);
+        const y = key(b);
+        const order = x < y ? -1 : x > y ? 1 : 0;
+        return filter.desc ? -order : order;
+      });
+    }
+    return { total: rows.length, rows: rows.slice(filter.offset, filter.offset + filter.limit).map((r) => ({ ...r })) };
+  }
+
+  async libraryObject(clientId: string, objectId: string): Promise<LibObjectDetail> {
+    this.requireOpen();
+    this.calls.push(['libraryObject', clientId, objectId]);
+    const row = this.libRows.find((r) => r.id === objectId);
+    if (!row) throw new BackendError('not_found', 'No such library object.');
+    return structuredClone(libDetailFixture(row, this.libDetails.get(objectId)));
+  }
+
+  async libraryMetrics(clientId: string, objectId: string, from: string, to: string): Promise<MetricPoint[]> {
+    this.requireOpen();
+    this.calls.push(['libraryMetrics', clientId, objectId, from, to]);
+    return (this.metrics.get(objectId) ?? []).filter((p) => p.date >= from && p.date <= to).map((p) => ({ ...p }));
+  }
+
+  async librarySearch(clientId: string, query: string, limit: number): Promise<SearchHit[]> {
+    this.requireOpen();
+    this.calls.push(['librarySearch', clientId, query, limit]);
+    const q = query.toLowerCase();
+    return this.searchIndex.filter((h) => h.snippet.toLowerCase().includes(q) || h.name.toLowerCase().includes(q)).slice(0, limit);
+  }
+
+  async libraryReview(clientId: string, objectId: string, mark: string, note: string): Promise<LibReview> {
+    this.requireOpen();
+    this.calls.push(['libraryReview', clientId, objectId, mark, note]);
+    if (!['approved', 'needs_changes', 'comment'].includes(mark)) throw new BackendError('invalid_input', `'${mark}' is not a review mark`);
+    const row = this.libRows.find((r) => r.id === objectId);
+    if (!row) throw new BackendError('not_found', 'No such library object.');
+    const detail = this.libDetails.get(objectId) ?? {};
+    const review: LibReview = { seq: (detail.reviews?.length ?? 0) + 1, mark, note, author: 'me', at: this.now() };
+    this.libDetails.set(objectId, { ...detail, reviews: [...(detail.reviews ?? []), review] });
+    row.review_mark = mark;
+    this.changed([{ entity: 'lib_review', id: objectId, kind: 'created' }]);
+    return { ...review };
+  }
+
+  async librarySetAutoSync(clientId: string, accountId: string, hours: number | null): Promise<null> {
+    this.requireOpen();
+    this.calls.push(['librarySetAutoSync', clientId, accountId, hours]);
+    const account = this.libAccounts.find((a) => a.id === accountId);
+    if (!account) throw new BackendError('not_found', 'No such library account.');
+    account.auto_sync_hours = hours;
+    return null;
+  }
+
+  private importJob(clientId: string, jobId: string): ImportJob {
+    const job = this.importJobs.find((j) => j.id === jobId && j.client_id === clientId);
+    if (!job) throw new BackendError('not_found', 'No such import job.');
+    return job;
+  }
+
+  private moveJob(method: string, clientId: string, jobId: string, from: string[], to: string): ImportJob {
+    this.requireOpen();
+    this.calls.push([method, clientId, jobId]);
+    const job = this.importJob(clientId, jobId);
+    if (!from.includes(job.state)) throw new BackendError('invalid_state', `The import is ${job.state}.`);
+    Object.assign(job, { state: to, reason: null, updated_at: this.now() });
+    this.emit({ origin: 'import', changes: [{ entity: 'import_job', id: jobId, kind: 'updated' }] });
+    return structuredClone(job);
   }
 
   // ---- internals -----------------------------------------------------------

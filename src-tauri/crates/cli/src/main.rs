@@ -2,6 +2,7 @@
 //! non-zero with a one-line reason.
 
 mod connections;
+mod library;
 
 use clap::{Parser, Subcommand};
 use secrecy::SecretString;
@@ -17,7 +18,7 @@ use switchboard_store::{OsKeyring, SystemClock};
 #[command(
     name = "switchboard-cli",
     version,
-    about = "Switchboard without a window: vault, clients, brands, connections, audit"
+    about = "Switchboard without a window: vault, clients, brands, connections, imports, library, audit"
 )]
 struct Cli {
     /// The vault directory (default: the OS app-data dir; env SWITCHBOARD_DATA_DIR).
@@ -77,6 +78,12 @@ enum Cmd {
     /// Manage generic OAuth 2.0 / OpenID Connect providers.
     #[command(subcommand)]
     Provider(connections::ProviderCmd),
+    /// Import ad accounts into the library; list, follow, cancel and retry jobs.
+    #[command(subcommand)]
+    Import(library::ImportCmd),
+    /// Browse and search the library; export an asset.
+    #[command(subcommand)]
+    Library(library::LibraryCmd),
 }
 
 #[derive(Subcommand)]
@@ -258,6 +265,8 @@ fn run(cli: Cli) -> Result<(), ApiError> {
         Cmd::Connections(c) => connections::connections(&sb, &out, c)?,
         Cmd::App(a) => connections::app(&sb, &out, a, &mut lines)?,
         Cmd::Provider(p) => connections::provider(&sb, &out, p)?,
+        Cmd::Import(c) => library::import(&sb, &out, c)?,
+        Cmd::Library(c) => library::library(&sb, &out, c)?,
         Cmd::Doctor => {
             let info = sb.vault_info()?;
             let integrity = sb.integrity_check()?;
