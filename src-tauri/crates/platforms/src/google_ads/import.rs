@@ -5,6 +5,14 @@
 //! Units: `customer`, `campaigns`, `ad_groups`, `ads`, `assets`, and
 //! `metrics:<level>:<since>` (params `level` = campaign | ad_group | ad_group_ad, `since`,
 //! `until`) per window of at most 31 days.
+//!
+//! Records by unit: `customer` → one `Account` (parent = the login customer, the manager);
+//! `campaigns`/`ad_groups` → `Object`s; `ads` → per ad a `Creative` (external id = the ad
+//! id) followed by its `Object`; `assets` → `asset:<resource name>` `Asset`s (images, and
+//! YouTube references without a URL); metrics → `Metric`s. Campaign start and end are
+//! Google's account-local dates kept as `YYYY-MM-DD` text (no instant can be made of them);
+//! the open end 2037-12-30 is `None`. An error element inside a 200 stream fails the
+//! step (the records read before it are dropped; a retry reads the unit again).
 
 use super::limits as google_limits;
 use super::stream::ArraySplitter;
@@ -68,7 +76,13 @@ impl ImportSource for GoogleAdsImport {
                 stage: *stage,
                 params: Value::Null,
                 days: 0,
-                after: Vec::new(),
+                // Budgets, bids and metrics carry no currency: the engine fills
+                // `SourceCtx::currency` from the stored customer, so those units wait for it.
+                after: if matches!(*stage, Stage::Campaigns | Stage::AdGroups) {
+                    vec![Stage::Account]
+                } else {
+                    Vec::new()
+                },
             })
             .collect();
         if let Some(window) = scope.metrics {
@@ -79,7 +93,7 @@ impl ImportSource for GoogleAdsImport {
                         stage: Stage::Metrics,
                         params: json!({"level": level, "since": since.to_string(), "until": until.to_string()}),
                         days,
-                        after: Vec::new(),
+                        after: vec![Stage::Account],
                     });
                 }
             }

@@ -112,6 +112,17 @@ fn the_plan_has_entities_then_metrics_per_level_and_window() {
         units[10].params,
         json!({"level": "ad_group_ad", "since": "2026-02-15", "until": "2026-02-20"})
     );
+    let waiting: Vec<&str> = units
+        .iter()
+        .filter(|u| u.after == vec![Stage::Account])
+        .map(|u| u.key.as_str())
+        .collect();
+    assert_eq!(
+        waiting.len(),
+        8,
+        "campaigns, ad groups and every metrics unit wait for the currency: {waiting:?}"
+    );
+    assert_eq!(&waiting[..2], &["campaigns", "ad_groups"]);
     let limits = GoogleAdsImport.limits();
     assert_eq!(
         (

@@ -9,6 +9,16 @@
 //! - `insights:<level>:<since>` (params `level`, `since`, `until`): `None` creates the
 //!   report; `run:<report id>[@<attempt>]` polls it (and reads its first page once it is
 //!   complete); `page:<report id>:<after>` reads the following pages.
+//!
+//! A report that ends `Job Failed` or `Job Skipped` is created again within the polling
+//! step (the step answers `Poll` with the new `run:<id>@<attempt>` cursor), so the engine
+//! never has to drop a cursor; after three attempts the step fails `Permanent`.
+//!
+//! Records by unit: `account` → one `Account`; `campaigns`/`adsets`/`ads` → `Object`s;
+//! `adcreatives` → `Creative`s (plus a `thumb:<creative id>` `Asset` for a creative with no
+//! image or video of its own); `adimages` → `image:<hash>` `Asset`s; `advideos` →
+//! `video:<id>` and `videopic:<id>` (its poster) `Asset`s; insights → `Metric`s. A row that
+//! cannot be understood is a `Broken` record, never a failed step.
 
 use super::limits as meta_limits;
 use super::GRAPH_VERSION;
@@ -161,7 +171,14 @@ impl ImportSource for MetaImport {
             stage: e.stage(),
             params: Value::Null,
             days: 0,
-            after: Vec::new(),
+            // Budgets and bids need the account's currency (`SourceCtx::currency`), which
+            // the engine knows once the account unit is stored. Insights rows carry their
+            // own `account_currency`.
+            after: if matches!(e, Edge::Campaigns | Edge::AdSets) {
+                vec![Stage::Account]
+            } else {
+                Vec::new()
+            },
         }));
         if let Some(window) = scope.metrics {
             for level in ["campaign", "adset", "ad"] {
@@ -494,9 +511,11 @@ impl<'a> Api<'a> {
             // step, means the engine never has to know which cursors to drop.
             "Job Failed" | "Job Skipped" => {
                 if attempt >= REPORT_ATTEMPTS {
+                    // Permanent: retrying this cursor would only poll the same dead report;
+                    // a new import (or a retried unit from no cursor) starts afresh.
                     Err(SourceError {
                         requests: 1,
-                        ..SourceError::transient(format!(
+                        ..SourceError::permanent(format!(
                             "Meta's insights report {level} {since}–{until} ended '{status}' {attempt} times"
                         ))
                     })

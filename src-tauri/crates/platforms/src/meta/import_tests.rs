@@ -93,9 +93,15 @@ fn the_plan_lists_every_edge_and_cuts_metrics_into_31_day_windows() {
         json!({"level": "campaign", "since": "2026-02-01", "until": "2026-02-09"}),
         "a window's params"
     );
-    assert!(
-        units.iter().all(|u| u.after.is_empty()),
-        "no unit waits for another"
+    let waiting: Vec<&str> = units
+        .iter()
+        .filter(|u| u.after == vec![Stage::Account])
+        .map(|u| u.key.as_str())
+        .collect();
+    assert_eq!(
+        waiting,
+        vec!["campaigns", "adsets"],
+        "budgets wait for the account's currency; nothing else waits"
     );
     let without_metrics = MetaImport.plan(&ImportScope {
         account: "123".into(),
@@ -757,8 +763,8 @@ async fn a_failed_report_is_created_again_then_given_up() {
         .await
         .expect_err("the last attempt failed");
     assert!(
-        matches!(err.verdict, ApiVerdict::Transient { .. }),
-        "{err:?}"
+        matches!(err.verdict, ApiVerdict::Permanent { .. }),
+        "retrying the same dead report cannot help: {err:?}"
     );
     assert!(err.message().contains("Job Failed"), "{}", err.message());
 }
