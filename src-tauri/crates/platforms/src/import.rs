@@ -99,9 +99,18 @@ pub struct SourceCtx<'a> {
     pub scope: &'a ImportScope,
     /// Rows per page to ask for (sources clamp to the platform's maximum).
     pub page_size: u32,
+    /// The ad account's ISO 4217 currency as last stored (from its account unit), filled by
+    /// the engine. Budgets and bids arrive without a currency (Meta counts them in the
+    /// currency's minor unit), and a step must not depend on an earlier step's memory; when
+    /// it is `None` (the account unit has not run yet) sources leave those amounts out
+    /// rather than guess, and keep them in `raw_json`.
+    pub currency: Option<String>,
 }
 
 /// One normalised thing read from the platform.
+// why: records are built once and moved into the store in batches; boxing the larger
+// variants would add an allocation per row for no gain.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Record {
     Account(AccountUpsert),
@@ -212,5 +221,61 @@ pub trait ImportSource: Send + Sync {
     /// Extra headers an asset download needs (none for public CDN URLs).
     fn download_headers(&self, _ctx: &SourceCtx<'_>) -> Vec<(String, String)> {
         Vec::new()
+    }
+}
+
+/// The origin (`scheme://host[:port]`) of the descriptor's accounts endpoint: API calls go
+/// to the host the (override-rewritten) descriptor names, so the emulator can stand in.
+pub(crate) fn api_origin(descriptor: &ProviderDescriptor) -> Result<String, SourceError> {
+    let url = descriptor
+        .identity
+        .accounts_url
+        .as_deref()
+        .and_then(|u| url::Url::parse(u).ok())
+        .ok_or_else(|| {
+            SourceError::permanent(format!(
+                "{} has no accounts endpoint to derive the API host from",
+                descriptor.display_name
+            ))
+        })?;
+    Ok(url.origin().ascii_serialization())
+}
+
+/// A transport failure, without the URL (queries may carry secrets).
+pub(crate) fn transport_error(platform: &str, e: reqwest::Error) -> SourceError {
+    SourceError::transient(format!(
+        "{platform} could not be reached: {}",
+        e.without_url()
+    ))
+}
+
+/// The longest date window one metrics unit covers.
+// why: shorter windows keep Meta's async reports from timing out on big accounts (research
+// note §4, airbytehq/airbyte #8282, #54128) and bound one Google metrics stream.
+pub const METRICS_WINDOW_DAYS: u32 = 31;
+
+/// `window` cut into windows of at most [`METRICS_WINDOW_DAYS`] days: `(since, until, days)`.
+pub fn metric_windows(window: MetricsWindow) -> Vec<(NaiveDate, NaiveDate, u32)> {
+    let mut out = Vec::new();
+    let mut start = window.since;
+    while start <= window.until {
+        let end =
+            (start + chrono::Duration::days(i64::from(METRICS_WINDOW_DAYS) - 1)).min(window.until);
+        let part = MetricsWindow {
+            since: start,
+            until: end,
+        };
+        out.push((start, end, part.days()));
+        start = end + chrono::Duration::days(1);
+    }
+    out
+}
+
+/// The import source of a platform, by descriptor id.
+pub fn source(platform: &str) -> Option<std::sync::Arc<dyn ImportSource>> {
+    match platform {
+        "meta" => Some(std::sync::Arc::new(crate::meta::MetaImport)),
+        "google_ads" => Some(std::sync::Arc::new(crate::google_ads::GoogleAdsImport)),
+        _ => None,
     }
 }

@@ -108,4 +108,6 @@ pub fn adapter(id: &str) -> Option<Arc<dyn Adapter>> {
 }
 
 #[cfg(test)]
+mod test_server;
+#[cfg(test)]
 mod tests;

@@ -40,6 +40,30 @@ pub fn currency(code: &str) -> Result<String, MoneyError> {
 /// to even beyond six decimals (LinkedIn allows scientific notation; Meta's insights
 /// `spend`, TikTok's and Microsoft's amounts are major-unit decimals).
 pub fn decimal_to_micros(raw: &str) -> Result<Micros, MoneyError> {
+    decimal_to_micros_rounding(raw, Rounding::HalfEven)
+}
+
+/// How a decimal with more than six decimals is brought to micros.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rounding {
+    HalfEven,
+    HalfAwayFromZero,
+}
+
+/// A JSON double in major units (Google Ads `conversions`, `conversionsValue`) as micros,
+/// rounded half away from zero. The number's shortest decimal text is converted, so `0.1`
+/// is exactly 100,000 micros rather than the binary double times a million.
+pub fn double_to_micros(v: &serde_json::Value) -> Result<Micros, MoneyError> {
+    match v {
+        serde_json::Value::Number(n) => {
+            decimal_to_micros_rounding(&n.to_string(), Rounding::HalfAwayFromZero)
+        }
+        serde_json::Value::String(s) => decimal_to_micros_rounding(s, Rounding::HalfAwayFromZero),
+        other => Err(MoneyError::NotADecimal(other.to_string())),
+    }
+}
+
+fn decimal_to_micros_rounding(raw: &str, rounding: Rounding) -> Result<Micros, MoneyError> {
     let bad = || MoneyError::NotADecimal(raw.to_owned());
     let s = raw.trim();
     let (mantissa, exponent) = match s.find(['e', 'E']) {
@@ -83,7 +107,11 @@ pub fn decimal_to_micros(raw: &str) -> Result<Micros, MoneyError> {
         let divisor = 10i128.pow((-shift) as u32);
         let (q, r) = (value / divisor, value % divisor);
         let twice = r * 2;
-        if twice > divisor || (twice == divisor && q % 2 == 1) {
+        let up = match rounding {
+            Rounding::HalfEven => twice > divisor || (twice == divisor && q % 2 == 1),
+            Rounding::HalfAwayFromZero => twice >= divisor,
+        };
+        if up {
             q + 1
         } else {
             q
@@ -193,6 +221,19 @@ mod tests {
             Ok(Micros(19_990_000))
         );
         assert_eq!(Micros(-1_500_000).to_string(), "-1.500000");
+    }
+
+    #[test]
+    fn doubles_round_half_away_from_zero() {
+        use serde_json::json;
+        assert_eq!(double_to_micros(&json!(1.5)), Ok(Micros(1_500_000)));
+        assert_eq!(double_to_micros(&json!(0.1)), Ok(Micros(100_000)));
+        assert_eq!(double_to_micros(&json!(0.0000005)), Ok(Micros(1)));
+        assert_eq!(double_to_micros(&json!(0.0000025)), Ok(Micros(3)));
+        assert_eq!(double_to_micros(&json!(-0.0000025)), Ok(Micros(-3)));
+        assert_eq!(double_to_micros(&json!(2)), Ok(Micros(2_000_000)));
+        assert_eq!(double_to_micros(&json!(1e-7)), Ok(Micros(0)));
+        assert!(double_to_micros(&json!(null)).is_err());
     }
 
     proptest! {

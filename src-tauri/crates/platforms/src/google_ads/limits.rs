@@ -27,8 +27,18 @@ fn retry_delay(v: &Value) -> Option<Duration> {
     }
 }
 
-/// A Google API error body `{"error": {code, message, status, details[]}}`.
+/// A Google API error body `{"error": {code, message, status, details[]}}`, also wrapped in
+/// an array as `googleAds:searchStream` answers it (`[{"error": …}]`).
 pub fn classify(status: u16, body: &Value) -> ApiVerdict {
+    // why: searchStream wraps even its errors in the stream's array
+    // (https://developers.google.com/google-ads/api/rest/common/search; research note §1.2).
+    let body = match body {
+        Value::Array(items) => items
+            .iter()
+            .find(|i| i.get("error").is_some())
+            .unwrap_or(&Value::Null),
+        other => other,
+    };
     let e = body.get("error").cloned().unwrap_or(Value::Null);
     let grpc = e.get("status").and_then(Value::as_str).unwrap_or("");
     let message = e
@@ -95,6 +105,12 @@ mod tests {
             classify(500, &json!({})),
             ApiVerdict::Transient { .. }
         ));
+        let wrapped =
+            json!([{"error": {"code": 401, "message": "m", "status": "UNAUTHENTICATED"}}]);
+        assert!(
+            matches!(classify(401, &wrapped), ApiVerdict::ReconnectNeeded { .. }),
+            "the array wrapper of searchStream errors is looked through"
+        );
         assert_eq!(parse_duration("bad"), None);
         assert_eq!(parse_duration("-1s"), None);
     }

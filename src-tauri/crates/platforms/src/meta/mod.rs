@@ -3,8 +3,16 @@
 pub mod limits;
 
 mod adapter;
+mod import;
+#[cfg(test)]
+mod import_tests;
 
 pub use adapter::{permissions_url, Meta};
+pub use import::MetaImport;
+
+/// The Graph API version every Meta call uses (sign-in, identity, import). One place, so a
+/// version bump is one line.
+pub const GRAPH_VERSION: &str = "v22.0";
 
 use crate::LOOPBACK_FIXED_PORTS;
 use switchboard_oauth::{
@@ -22,15 +30,16 @@ pub fn descriptor() -> ProviderDescriptor {
         // (without `act_`) and the currency (https://developers.facebook.com/docs/marketing-api/reference/user/adaccounts/,
         // not in the research note).
         identity: IdentityEndpoints {
-            profile_url: Some("https://graph.facebook.com/v22.0/me?fields=id,name".into()),
-            accounts_url: Some(
-                "https://graph.facebook.com/v22.0/me/adaccounts?fields=account_id,name,currency,account_status&limit=100"
-                    .into(),
-            ),
+            profile_url: Some(format!(
+                "https://graph.facebook.com/{GRAPH_VERSION}/me?fields=id,name"
+            )),
+            accounts_url: Some(format!(
+                "https://graph.facebook.com/{GRAPH_VERSION}/me/adaccounts?fields=account_id,name,currency,account_status&limit=100"
+            )),
         },
         sign_in: SignIn::OAuth(Box::new(OAuthFlow {
-            authorize_url: "https://www.facebook.com/v22.0/dialog/oauth".into(),
-            token_url: "https://graph.facebook.com/v22.0/oauth/access_token".into(),
+            authorize_url: format!("https://www.facebook.com/{GRAPH_VERSION}/dialog/oauth"),
+            token_url: format!("https://graph.facebook.com/{GRAPH_VERSION}/oauth/access_token"),
             // why: Meta documents no RFC 7009 endpoint; permissions are removed through the
             // Graph API (DELETE /me/permissions), which the adapter does.
             revoke_url: None,
