@@ -157,7 +157,7 @@ pub(crate) fn handle(server: &Server, path: &str, query: Option<&str>) -> Respon
         "vid" => file
             .strip_suffix(".mp4")
             .and_then(|id| video(catalog, id))
-            .map(|(key, v)| (mp4(key, v, catalog), "video/mp4")),
+            .map(|(key, v)| (mp4(key, v), "video/mp4")),
         "vidpic" => file
             .strip_suffix(".png")
             .and_then(|id| video(catalog, id))
@@ -252,7 +252,7 @@ pub(crate) fn encode_png(content: u64, px: u32) -> Vec<u8> {
     for y in 0..size {
         for x in 0..size {
             let g = ((x + y) * 255 / (2 * size).max(1)) as u8;
-            let on_stripe = (x / stripe + y / stripe) % 2 == 0;
+            let on_stripe = (x / stripe + y / stripe).is_multiple_of(2);
             let in_block = x.wrapping_sub(bx) < block && y.wrapping_sub(by) < block;
             let pixel = if in_block {
                 [255 - base[0], 255 - base[1], 255 - base[2]]
@@ -280,7 +280,7 @@ pub(crate) fn encode_png(content: u64, px: u32) -> Vec<u8> {
 
 /// A small MP4: an `ftyp` box (so sniffing says video/mp4), a `moov` with its `mvhd`
 /// (the duration), and a few KB of `mdat`.
-fn mp4(key: u32, v: usize, catalog: &Catalog) -> Bytes {
+fn mp4(key: u32, v: usize) -> Bytes {
     let length_ms = (meta::video_length(v) * 1000.0) as u32;
     let mut out = Vec::with_capacity(5_000);
     let mut boxed = |kind: &[u8; 4], body: &[u8]| {
@@ -309,7 +309,6 @@ fn mp4(key: u32, v: usize, catalog: &Catalog) -> Bytes {
         .map(|i| (seed::mix(u64::from(key) * 1_000 + v as u64, i) & 0xff) as u8)
         .collect();
     boxed(b"mdat", &noise);
-    let _ = catalog;
     Bytes::from(out)
 }
 

@@ -2,6 +2,9 @@
 //! ads, creatives, images and videos (cursor-paged), and async insights report runs, with
 //! the usage headers and error shapes of Graph v22.0 (import contract, "Meta").
 
+// A refusal is the answer itself, built at most once per request; boxing it buys nothing.
+#![allow(clippy::result_large_err)]
+
 use super::seed::{self, Day, Level, Obj};
 use super::{cdn, Catalog, SeedAccount};
 use crate::fault::Fault;
@@ -723,7 +726,7 @@ fn object(
                 "updated_time": graph_time(days_ago(now, (i % 20) as i64, 14)),
             });
             // Campaign budget optimisation on even campaigns; lifetime budgets on some.
-            if i % 2 == 0 {
+            if i.is_multiple_of(2) {
                 let budget = (5_000 + h % 45_000).to_string();
                 if i % 6 == 4 {
                     v["lifetime_budget"] = json!((h % 900_000 + 100_000).to_string());
@@ -766,7 +769,7 @@ fn object(
             if campaign % 2 == 1 {
                 v["daily_budget"] = json!((2_000 + h % 20_000).to_string());
             }
-            if i % 3 == 0 {
+            if i.is_multiple_of(3) {
                 v["bid_amount"] = json!((50 + h % 450).to_string());
             }
             if i % 5 == 2 {

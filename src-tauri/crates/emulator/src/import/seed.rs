@@ -360,7 +360,7 @@ pub(crate) fn back_range(
     let to_back = |d: NaiveDate| (today - d).num_days();
     let newest = to_back(until).max(0);
     let oldest = to_back(since).min(i64::from(days.max(1)) - 1);
-    (newest <= oldest).then(|| (newest as u32, oldest as u32))
+    (newest <= oldest).then_some((newest as u32, oldest as u32))
 }
 
 /// Money in minor units as the major-unit decimal string Meta's insights use.
