@@ -19,6 +19,26 @@ pub struct EmulatorConfig {
     /// The most accounts answered per page where the platform pages them (Meta,
     /// Pinterest); small by default so that clients' paging is exercised.
     pub page_size: usize,
+    /// The size of every seeded ad account's content (Meta ad accounts and Google Ads
+    /// customers), generated lazily from (account, index).
+    pub import: ImportSeed,
+    /// Waited before answering every platform request (API and CDN alike), so a benchmark
+    /// can model a real network round trip (e.g. 50 ms).
+    pub latency: Duration,
+    /// Meta: Graph calls one ad account may make per [`Self::rate_window`] before the
+    /// usage headers pass 100 % and calls answer `#80004`.
+    pub meta_calls_per_window: u32,
+    /// Google Ads: operations (searchStream calls) one developer token may make per
+    /// [`Self::rate_window`] before calls answer 429 `RESOURCE_EXHAUSTED`.
+    pub google_operations_per_window: u32,
+    /// The rolling window both budgets are counted over.
+    pub rate_window: Duration,
+    /// Google Ads: the most rows in one searchStream batch (the API's is 10,000); smaller
+    /// values let tests see several batches.
+    pub google_batch_rows: usize,
+    /// Meta: how many status polls of an async insights report answer "Job Running"
+    /// before it answers "Job Completed" (0: complete at once).
+    pub report_polls: u32,
 }
 
 impl Default for EmulatorConfig {
@@ -28,6 +48,13 @@ impl Default for EmulatorConfig {
             apps: BTreeMap::new(),
             code_lifetime: Duration::from_secs(60),
             page_size: 2,
+            import: ImportSeed::default(),
+            latency: Duration::ZERO,
+            meta_calls_per_window: 10_000,
+            google_operations_per_window: 10_000,
+            rate_window: Duration::from_secs(60),
+            google_batch_rows: 10_000,
+            report_polls: 1,
         }
     }
 }
@@ -52,4 +79,62 @@ pub struct RegisteredApp {
     /// (X: port and trailing slash included), any loopback port (Google, Microsoft), or a
     /// `*` port (TikTok).
     pub redirect_uris: Vec<String>,
+}
+
+/// How much content every seeded ad account holds. Nothing is stored: each object is
+/// computed from (account, index) when asked for, so a 50,000-ad account costs no memory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportSeed {
+    pub campaigns: usize,
+    /// Ad sets (Meta) or ad groups (Google) in each campaign.
+    pub ad_sets_per_campaign: usize,
+    /// Ads in each ad set or ad group; each Meta ad has its own creative.
+    pub ads_per_ad_set: usize,
+    /// Images in the account's library (Meta `adimages`, Google IMAGE assets).
+    pub images: usize,
+    /// Videos (Meta `advideos`, Google YOUTUBE_VIDEO assets).
+    pub videos: usize,
+    /// How many days back from the emulator's "today" ads may have delivered.
+    pub days: u32,
+    /// The width and height of every generated image.
+    pub image_px: u32,
+}
+
+impl Default for ImportSeed {
+    /// A small, realistic account for Demo mode and tests: 12 campaigns × 2 ad sets × 2 ads.
+    fn default() -> Self {
+        Self {
+            campaigns: 12,
+            ad_sets_per_campaign: 2,
+            ads_per_ad_set: 2,
+            images: 24,
+            videos: 4,
+            days: 90,
+            image_px: 480,
+        }
+    }
+}
+
+impl ImportSeed {
+    /// The benchmark's account: 5,000 campaigns × 2 ad sets × 5 ads = 50,000 ads, 20,000
+    /// images, a year of metrics.
+    pub fn bench() -> Self {
+        Self {
+            campaigns: 5_000,
+            ad_sets_per_campaign: 2,
+            ads_per_ad_set: 5,
+            images: 20_000,
+            videos: 40,
+            days: 365,
+            image_px: 480,
+        }
+    }
+
+    pub fn ad_sets(&self) -> usize {
+        self.campaigns * self.ad_sets_per_campaign
+    }
+
+    pub fn ads(&self) -> usize {
+        self.ad_sets() * self.ads_per_ad_set
+    }
 }

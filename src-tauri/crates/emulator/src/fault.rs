@@ -25,6 +25,22 @@ pub enum Fault {
     Slow(u64),
     /// The next call answers HTTP 200 with an HTML page instead of JSON.
     MalformedJson,
+    /// The next CDN request (`/__cdn/…`) answers 404.
+    AssetNotFound,
+    /// The next CDN request answers an HTML page labelled `Content-Type: image/png`.
+    AssetWrongType,
+    /// The next CDN request streams 300 MB labelled `image/png`, without Content-Length.
+    AssetOversized,
+}
+
+impl Fault {
+    /// Faults that wait for a CDN request rather than the next API call.
+    pub(crate) fn is_asset(&self) -> bool {
+        matches!(
+            self,
+            Fault::AssetNotFound | Fault::AssetWrongType | Fault::AssetOversized
+        )
+    }
 }
 
 /// What one platform was asked, for assertions such as "exactly one refresh".
@@ -42,4 +58,13 @@ pub struct Stats {
     pub invalid_grants: u32,
     /// Calls to the profile and accounts endpoints, faulted calls included.
     pub api_calls: u32,
+    /// Import API requests by kind: Meta `account`, `campaigns`, `adsets`, `ads`,
+    /// `adcreatives`, `adimages`, `advideos`, `insights_post`, `report_status`,
+    /// `report_insights`; Google `search_stream:<resource>` (faulted and refused calls
+    /// included).
+    pub import_requests: BTreeMap<String, u32>,
+    /// Asset downloads served by the CDN (`/__cdn/…`), faulted ones included.
+    pub cdn_downloads: u32,
+    /// Async insights report runs created (Meta `POST act_{id}/insights`).
+    pub report_runs: u32,
 }

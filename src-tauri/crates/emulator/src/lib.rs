@@ -12,6 +12,9 @@
 //! - The authorize endpoint shows a consent page; tests decide with
 //!   [`RunningEmulator::approve`] / [`RunningEmulator::deny`] or by posting the form to
 //!   `/__emulator/consent`.
+//! - The import APIs (Meta's Marketing API, Google Ads' searchStream) serve each seeded
+//!   ad account's content, generated lazily from [`ImportSeed`], and a CDN under
+//!   `/__cdn/` serves the images and videos they point at (see the `import` module).
 //! - [`Fault`]s are injected with [`RunningEmulator::inject`] or `POST /__emulator/faults`;
 //!   [`Stats`] count what each platform was asked.
 //!
@@ -22,12 +25,14 @@ mod api;
 mod config;
 mod consent;
 mod fault;
+mod import;
 mod platform;
 mod server;
 mod state;
 mod token;
 mod wire;
 
-pub use config::{EmulatorConfig, RegisteredApp};
+pub use config::{EmulatorConfig, ImportSeed, RegisteredApp};
 pub use fault::{Fault, Stats};
+pub use import::seed::{duplicate_image_of, image_of_ad, searchable_word};
 pub use server::{start, EmulatorError, RunningEmulator, CONSENT_PATH, FAULTS_PATH, STATS_PATH};

@@ -3,11 +3,14 @@
 //! process is killed.
 
 use std::io::{Read, Write};
-use switchboard_emulator::EmulatorConfig;
+use switchboard_emulator::{EmulatorConfig, ImportSeed};
 
-const USAGE: &str = "usage: switchboard-emulator [--port-base N]\n\n\
+const USAGE: &str =
+    "usage: switchboard-emulator [--port-base N] [--import-size demo|bench] [--latency-ms MS]\n\n\
 Serves every platform on 127.0.0.1 (port N+i for the i-th platform, else ports from the OS),\n\
-prints the endpoint overrides JSON on the first line of stdout, and runs until stdin closes.";
+prints the endpoint overrides JSON on the first line of stdout, and runs until stdin closes.\n\
+--import-size: each seeded ad account's content (demo: 12 campaigns; bench: 50,000 ads).\n\
+--latency-ms: wait this long before answering every API and CDN request.";
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
@@ -18,6 +21,15 @@ async fn main() -> std::process::ExitCode {
             "--port-base" => match args.next().and_then(|v| v.parse().ok()) {
                 Some(base) => config.port_base = Some(base),
                 None => return fail("--port-base needs a port number"),
+            },
+            "--import-size" => match args.next().as_deref() {
+                Some("demo") => config.import = ImportSeed::default(),
+                Some("bench") => config.import = ImportSeed::bench(),
+                _ => return fail("--import-size needs demo or bench"),
+            },
+            "--latency-ms" => match args.next().and_then(|v| v.parse().ok()) {
+                Some(ms) => config.latency = std::time::Duration::from_millis(ms),
+                None => return fail("--latency-ms needs a number of milliseconds"),
             },
             "-h" | "--help" => {
                 println!("{USAGE}");

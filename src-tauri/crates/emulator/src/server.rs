@@ -60,6 +60,8 @@ pub(crate) struct Server {
     clock: Arc<Clock>,
     pub code_lifetime: chrono::Duration,
     pub page_size: usize,
+    /// The import APIs' seeded accounts and knobs.
+    pub catalog: Arc<crate::import::Catalog>,
 }
 
 impl Server {
@@ -77,6 +79,7 @@ impl Server {
         match fault {
             Fault::RevokeGrant(user) => store.revoke_user(&user),
             Fault::ServerError(0) => {}
+            asset if asset.is_asset() => store.import.asset_faults.push_back(asset),
             other => store.faults.push_back(other),
         }
     }
@@ -138,7 +141,9 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
                 platform: spec.id.clone(),
                 source,
             })?;
+        let catalog = Arc::new(crate::import::Catalog::new(&spec, &config));
         let server = Arc::new(Server {
+            catalog,
             app: config.apps.get(&spec.id).cloned(),
             spec,
             store: Mutex::new(Store::default()),
@@ -337,9 +342,15 @@ async fn dispatch(State(server): State<Arc<Server>>, request: Request) -> Respon
         }
         _ => {}
     }
+    if !server.catalog.latency.is_zero() {
+        tokio::time::sleep(server.catalog.latency).await;
+    }
+    if path.starts_with(crate::import::cdn::CDN_PREFIX) && parts.method == Method::GET {
+        return crate::import::cdn::handle(&server, &path, parts.uri.query());
+    }
     let kind = server.spec.kind;
     let Some(route) = server.spec.route(&path) else {
-        return json_response(404, json!({"error": "not_found", "path": path}));
+        return import_call(&server, parts, &path, &body).await;
     };
     let method_ok = match route {
         // why: Microsoft Advertising's REST services take every operation, queries included,
@@ -384,7 +395,13 @@ async fn dispatch(State(server): State<Arc<Server>>, request: Request) -> Respon
     }
     let mut injected_invalid_grant = false;
     match server.next_fault(route.is_token()) {
-        None | Some(Fault::RevokeGrant(_)) => {}
+        None
+        | Some(
+            Fault::RevokeGrant(_)
+            | Fault::AssetNotFound
+            | Fault::AssetWrongType
+            | Fault::AssetOversized,
+        ) => {}
         Some(Fault::Slow(ms)) => tokio::time::sleep(Duration::from_millis(ms)).await,
         Some(Fault::InvalidGrant) => injected_invalid_grant = true,
         Some(Fault::ServerError(_)) => {
@@ -411,6 +428,48 @@ async fn dispatch(State(server): State<Arc<Server>>, request: Request) -> Respon
         Route::Revoke => token::revoke(&server, &call),
         Route::Profile | Route::Accounts | Route::Permissions => api::handle(&server, &call),
         Route::Authorize => StatusCode::METHOD_NOT_ALLOWED.into_response(),
+    }
+}
+
+/// A call that is not an identity route: one of the import APIs, or a 404.
+async fn import_call(
+    server: &Arc<Server>,
+    parts: axum::http::request::Parts,
+    path: &str,
+    body: &[u8],
+) -> Response {
+    use crate::import::{google, meta};
+    use crate::platform::Kind;
+    let catalog = &server.catalog;
+    let google_customer = match server.spec.kind {
+        Kind::GoogleAds if parts.method == Method::POST => {
+            google::search_stream_customer(catalog, path)
+        }
+        _ => None,
+    };
+    let is_meta = server.spec.kind == Kind::Meta && meta::is_import_path(catalog, path);
+    if google_customer.is_none() && !is_meta {
+        return json_response(404, json!({"error": "not_found", "path": path}));
+    }
+    // Import calls reuse the Accounts route's error shapes where they share them.
+    let call = Call::new(
+        parts.method,
+        Route::Accounts,
+        path,
+        parts.uri.query(),
+        parts.headers,
+        body,
+    );
+    let fault = match server.next_fault(false) {
+        Some(Fault::Slow(ms)) => {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+            None
+        }
+        other => other,
+    };
+    match google_customer {
+        Some(customer) => google::handle(server, &call, &customer, fault),
+        None => meta::handle(server, &call, fault),
     }
 }
 

@@ -88,6 +88,8 @@ pub(crate) struct Store {
     pub stats: Stats,
     /// Server errors sent so far, so they alternate 500 and 503.
     pub server_errors: u32,
+    /// Report runs, call windows and asset faults of the import routes.
+    pub import: crate::import::ImportState,
 }
 
 impl Store {
