@@ -118,7 +118,11 @@ fn progress_line(job: &ImportJob) -> String {
         .filter(|p| p.done > 0 || p.failed > 0 || p.total.is_some_and(|t| t > 0))
         .map(|p| {
             let total = p.total.map(|t| format!("/{t}")).unwrap_or_default();
-            let failed = if p.failed > 0 { format!(" ({} failed)", p.failed) } else { String::new() };
+            let failed = if p.failed > 0 {
+                format!(" ({} failed)", p.failed)
+            } else {
+                String::new()
+            };
             format!("{} {}{total}{failed}", p.kind.replace('_', " "), p.done)
         })
         .collect();
@@ -126,9 +130,15 @@ fn progress_line(job: &ImportJob) -> String {
         "{} [{}{}] {}{}",
         &job.id[..8.min(job.id.len())],
         job.state,
-        job.reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default(),
+        job.reason
+            .as_deref()
+            .map(|r| format!(": {r}"))
+            .unwrap_or_default(),
         parts.join(", "),
-        job.message.as_deref().map(|m| format!(" — {m}")).unwrap_or_default()
+        job.message
+            .as_deref()
+            .map(|m| format!(" — {m}"))
+            .unwrap_or_default()
     )
 }
 
@@ -155,13 +165,23 @@ async fn follow(sb: &Switchboard, out: &Out, client: &str, job_id: &str) -> Resu
                     for e in job.errors.iter().take(20) {
                         eprintln!("  {} {}: {}", e.kind, e.external_id, e.message);
                     }
-                    Err(ApiError::new("import_incomplete", job.job.message.unwrap_or_default()))
+                    Err(ApiError::new(
+                        "import_incomplete",
+                        job.job.message.unwrap_or_default(),
+                    ))
                 }
                 "paused" => Err(ApiError::new(
                     job.job.reason.as_deref().unwrap_or("paused"),
-                    job.job.message.unwrap_or_else(|| "the import paused".into()),
+                    job.job
+                        .message
+                        .unwrap_or_else(|| "the import paused".into()),
                 )),
-                other => Err(ApiError::new(other, job.job.message.unwrap_or_else(|| format!("the import is {other}")))),
+                other => Err(ApiError::new(
+                    other,
+                    job.job
+                        .message
+                        .unwrap_or_else(|| format!("the import is {other}")),
+                )),
             };
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
@@ -170,7 +190,13 @@ async fn follow(sb: &Switchboard, out: &Out, client: &str, job_id: &str) -> Resu
 
 pub fn import(sb: &Switchboard, out: &Out, cmd: ImportCmd) -> Result<(), ApiError> {
     match cmd {
-        ImportCmd::Start { client, connection, account, campaigns, metrics_days } => {
+        ImportCmd::Start {
+            client,
+            connection,
+            account,
+            campaigns,
+            metrics_days,
+        } => {
             let client = resolve_client(sb, &client)?;
             runtime()?.block_on(async {
                 let job = sb
@@ -196,7 +222,15 @@ pub fn import(sb: &Switchboard, out: &Out, cmd: ImportCmd) -> Result<(), ApiErro
                     return "no imports yet".into();
                 }
                 jobs.iter()
-                    .map(|j| format!("{} {} {} {}", j.created_at, j.platform, j.account_external_id, progress_line(j)))
+                    .map(|j| {
+                        format!(
+                            "{} {} {} {}",
+                            j.created_at,
+                            j.platform,
+                            j.account_external_id,
+                            progress_line(j)
+                        )
+                    })
                     .collect::<Vec<_>>()
                     .join("\n")
             });
@@ -207,7 +241,11 @@ pub fn import(sb: &Switchboard, out: &Out, cmd: ImportCmd) -> Result<(), ApiErro
             let detail = sb.import_job(&client, &job)?;
             out.show(&detail, |d| {
                 let mut s = progress_line(&d.job);
-                s.push_str(&format!("\n{} requests, {:.1} s running", d.job.requests, d.job.run_ms as f64 / 1000.0));
+                s.push_str(&format!(
+                    "\n{} requests, {:.1} s running",
+                    d.job.requests,
+                    d.job.run_ms as f64 / 1000.0
+                ));
                 for e in &d.errors {
                     s.push_str(&format!("\n  {} {}: {}", e.kind, e.external_id, e.message));
                 }
@@ -258,30 +296,51 @@ pub fn library(sb: &Switchboard, out: &Out, cmd: LibraryCmd) -> Result<(), ApiEr
             });
             Ok(())
         }
-        LibraryCmd::List { client, level, status, sort, desc, limit } => {
+        LibraryCmd::List {
+            client,
+            level,
+            status,
+            sort,
+            desc,
+            limit,
+        } => {
             let client = resolve_client(sb, &client)?;
-            let page = sb.library_objects(&client, &LibFilter {
-                level,
-                statuses: status,
-                sort: Some(sort),
-                desc,
-                limit,
-                ..LibFilter::default()
-            })?;
+            let page = sb.library_objects(
+                &client,
+                &LibFilter {
+                    level,
+                    statuses: status,
+                    sort: Some(sort),
+                    desc,
+                    limit,
+                    ..LibFilter::default()
+                },
+            )?;
             out.show(&page, |p| {
                 let mut s = format!("{} match", p.total);
                 for r in &p.rows {
                     s.push_str(&format!(
                         "\n{} {} [{}] {} spend {:.2}{}",
-                        r.id, r.external_id, r.status, r.name, r.spend_micros as f64 / 1e6,
-                        r.currency.as_deref().map(|c| format!(" {c}")).unwrap_or_default()
+                        r.id,
+                        r.external_id,
+                        r.status,
+                        r.name,
+                        r.spend_micros as f64 / 1e6,
+                        r.currency
+                            .as_deref()
+                            .map(|c| format!(" {c}"))
+                            .unwrap_or_default()
                     ));
                 }
                 s
             });
             Ok(())
         }
-        LibraryCmd::Search { query, client, limit } => {
+        LibraryCmd::Search {
+            query,
+            client,
+            limit,
+        } => {
             let client = resolve_client(sb, &client)?;
             let hits = sb.library_search(&client, &query, limit)?;
             out.show(&hits, |h| {
@@ -289,13 +348,26 @@ pub fn library(sb: &Switchboard, out: &Out, cmd: LibraryCmd) -> Result<(), ApiEr
                     return "no matches".into();
                 }
                 h.iter()
-                    .map(|h| format!("{} {} {} — {}", h.id, h.kind, h.name, h.snippet.replace('\n', " ")))
+                    .map(|h| {
+                        format!(
+                            "{} {} {} — {}",
+                            h.id,
+                            h.kind,
+                            h.name,
+                            h.snippet.replace('\n', " ")
+                        )
+                    })
                     .collect::<Vec<_>>()
                     .join("\n")
             });
             Ok(())
         }
-        LibraryCmd::ExportAsset { asset, client, out: path, force } => {
+        LibraryCmd::ExportAsset {
+            asset,
+            client,
+            out: path,
+            force,
+        } => {
             let client = resolve_client(sb, &client)?;
             let slice = sb.asset_slice(&client, &asset, false, None)?;
             let mut options = std::fs::OpenOptions::new();
@@ -306,23 +378,34 @@ pub fn library(sb: &Switchboard, out: &Out, cmd: LibraryCmd) -> Result<(), ApiEr
                 options.create_new(true);
             }
             let mut file = options.open(&path).map_err(|e| {
-                ApiError::new("io_error", format!("could not create {}: {e}", path.display()))
+                ApiError::new(
+                    "io_error",
+                    format!("could not create {}: {e}", path.display()),
+                )
             })?;
             // Videos larger than one answer are read slice by slice.
             let size = slice.content.size.max(0) as u64;
             let mut written = 0u64;
             let mut chunk = slice;
             loop {
-                file.write_all(&chunk.bytes).map_err(|e| ApiError::new("io_error", e.to_string()))?;
+                file.write_all(&chunk.bytes)
+                    .map_err(|e| ApiError::new("io_error", e.to_string()))?;
                 written += chunk.bytes.len() as u64;
                 if written >= size || chunk.bytes.is_empty() {
                     break;
                 }
                 chunk = sb.asset_slice(&client, &asset, false, Some((written, None)))?;
             }
-            out.show(&serde_json::json!({"path": path, "bytes": written, "mime": chunk.content.mime}), |_| {
-                format!("wrote {written} bytes ({}) to {}", chunk.content.mime, path.display())
-            });
+            out.show(
+                &serde_json::json!({"path": path, "bytes": written, "mime": chunk.content.mime}),
+                |_| {
+                    format!(
+                        "wrote {written} bytes ({}) to {}",
+                        chunk.content.mime,
+                        path.display()
+                    )
+                },
+            );
             Ok(())
         }
     }

@@ -8,14 +8,55 @@
 use secrecy::SecretString;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use switchboard_store::domain::{AccountUpsert, CreativeUpsert, LibFilter, NewClient, ObjectUpsert};
+use switchboard_store::domain::{
+    AccountUpsert, CreativeUpsert, LibFilter, NewClient, ObjectUpsert,
+};
 use switchboard_store::{NewKey, NoKeyring, OpenOptions, Origin, SystemClock, Vault, VaultPaths};
 
 const WORDS: &[&str] = &[
-    "summer", "sale", "spring", "launch", "shoes", "running", "organic", "coffee", "winter", "jacket", "free",
-    "shipping", "limited", "offer", "new", "collection", "premium", "design", "studio", "discover", "today",
-    "black", "friday", "holiday", "gift", "ideas", "family", "travel", "beach", "mountain", "city", "week",
-    "flash", "deal", "members", "exclusive", "book", "now", "learn", "more", "download", "app", "fitness",
+    "summer",
+    "sale",
+    "spring",
+    "launch",
+    "shoes",
+    "running",
+    "organic",
+    "coffee",
+    "winter",
+    "jacket",
+    "free",
+    "shipping",
+    "limited",
+    "offer",
+    "new",
+    "collection",
+    "premium",
+    "design",
+    "studio",
+    "discover",
+    "today",
+    "black",
+    "friday",
+    "holiday",
+    "gift",
+    "ideas",
+    "family",
+    "travel",
+    "beach",
+    "mountain",
+    "city",
+    "week",
+    "flash",
+    "deal",
+    "members",
+    "exclusive",
+    "book",
+    "now",
+    "learn",
+    "more",
+    "download",
+    "app",
+    "fitness",
 ];
 
 fn opts(dir: &std::path::Path, create: bool) -> (VaultPaths, OpenOptions) {
@@ -34,7 +75,10 @@ fn pct(v: &mut [Duration], p: f64) -> f64 {
 }
 
 fn main() {
-    let ads: usize = std::env::var("SB_BENCH_ADS").ok().and_then(|s| s.parse().ok()).unwrap_or(1_000_000);
+    let ads: usize = std::env::var("SB_BENCH_ADS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000);
     let campaigns = ads / 10;
     let ad_groups = ads / 5;
     let dir = tempfile::tempdir().unwrap();
@@ -43,7 +87,12 @@ fn main() {
     let client = vault
         .write(Origin::User, |w| {
             w.ensure_workspace("Bench")?;
-            Ok(w.create_client(NewClient { name: "Bench client".into(), timezone: None, notes: None })?.id)
+            Ok(w.create_client(NewClient {
+                name: "Bench client".into(),
+                timezone: None,
+                notes: None,
+            })?
+            .id)
         })
         .unwrap();
     let t = Instant::now();
@@ -65,7 +114,11 @@ fn main() {
     let status = |i: usize| ["active", "paused", "archived", "deleted"][i % 4];
     let objective = |i: usize| ["sales", "traffic", "awareness", "leads", "engagement"][i % 5];
     let mut made = 0;
-    for (level, count, parent_every) in [("campaign", campaigns, 0), ("ad_group", ad_groups, 2), ("ad", ads, 5)] {
+    for (level, count, parent_every) in [
+        ("campaign", campaigns, 0),
+        ("ad_group", ad_groups, 2),
+        ("ad", ads, 5),
+    ] {
         let mut start = 0;
         while start < count {
             let end = (start + batch).min(count);
@@ -75,13 +128,22 @@ fn main() {
                     native_level: level.replace('_', " "),
                     external_id: format!("{i}"),
                     parent_external_id: (parent_every > 0).then(|| format!("{}", i / parent_every)),
-                    name: format!("{} {} {} {level} {i:07}", word(i, 1), word(i, 2), word(i, 3)),
+                    name: format!(
+                        "{} {} {} {level} {i:07}",
+                        word(i, 1),
+                        word(i, 2),
+                        word(i, 3)
+                    ),
                     status: status(i).into(),
                     objective: Some(objective(i).into()),
                     budget_micros: Some((i as i64 % 500 + 1) * 1_000_000),
                     budget_period: Some("daily".into()),
                     currency: Some("USD".into()),
-                    start_at: Some(format!("2026-{:02}-{:02}T00:00:00Z", i % 12 + 1, i % 28 + 1)),
+                    start_at: Some(format!(
+                        "2026-{:02}-{:02}T00:00:00Z",
+                        i % 12 + 1,
+                        i % 28 + 1
+                    )),
                     creative_external_id: (level == "ad").then(|| format!("c{i}")),
                     raw_json: "{}".into(),
                     ..Default::default()
@@ -92,10 +154,20 @@ fn main() {
                     .map(|i| CreativeUpsert {
                         external_id: format!("c{i}"),
                         format: "image".into(),
-                        headlines: vec![format!("{} {} for the {} crowd", word(i, 4), word(i, 5), word(i, 6))],
+                        headlines: vec![format!(
+                            "{} {} for the {} crowd",
+                            word(i, 4),
+                            word(i, 5),
+                            word(i, 6)
+                        )],
                         bodies: vec![format!(
                             "Our {} {} is back with {} {} and token{i} — {} {}.",
-                            word(i, 7), word(i, 8), word(i, 9), word(i, 10), word(i, 11), word(i, 12)
+                            word(i, 7),
+                            word(i, 8),
+                            word(i, 9),
+                            word(i, 10),
+                            word(i, 11),
+                            word(i, 12)
                         )],
                         cta: Some("SHOP_NOW".into()),
                         raw_json: "{}".into(),
@@ -127,7 +199,9 @@ fn main() {
         })
         .unwrap();
     let load = t.elapsed();
-    let size = std::fs::metadata(dir.path().join("vault.db")).map(|m| m.len()).unwrap_or(0);
+    let size = std::fs::metadata(dir.path().join("vault.db"))
+        .map(|m| m.len())
+        .unwrap_or(0);
     println!(
         "library: {campaigns} campaigns, {ad_groups} ad groups, {ads} ads + creatives ({made} objects) written in {:.1} s; vault {:.0} MiB",
         load.as_secs_f64(),
@@ -138,7 +212,11 @@ fn main() {
     let queries: Vec<String> = (0..200)
         .map(|i| match i % 5 {
             0 => format!("token{}", (i * 4999) % ads),
-            1 => format!("{} {}", WORDS[i % WORDS.len()], WORDS[(i + 3) % WORDS.len()]),
+            1 => format!(
+                "{} {}",
+                WORDS[i % WORDS.len()],
+                WORDS[(i + 3) % WORDS.len()]
+            ),
             2 => WORDS[i % WORDS.len()][..3].to_string(),
             3 => format!("campaign {:07}", (i * 37) % campaigns),
             _ => format!("{} crowd", WORDS[(i * 5) % WORDS.len()]),
@@ -148,28 +226,47 @@ fn main() {
     let mut found = 0;
     for q in &queries {
         let t = Instant::now();
-        let hits = vault.read(|r| r.client(&client)?.search_library(q, 50)).unwrap();
+        let hits = vault
+            .read(|r| r.client(&client)?.search_library(q, 50))
+            .unwrap();
         times.push(t.elapsed());
         found += usize::from(!hits.is_empty());
     }
     let (p50, p95) = (pct(&mut times.clone(), 0.5), pct(&mut times, 0.95));
-    println!("search (50 hits, {} queries, {found} with hits): p50 {p50:.2} ms, p95 {p95:.2} ms", queries.len());
+    println!(
+        "search (50 hits, {} queries, {found} with hits): p50 {p50:.2} ms, p95 {p95:.2} ms",
+        queries.len()
+    );
 
     // Filtered pages: status + objective, sorted by spend or name, at random offsets.
     let mut times = Vec::new();
     for i in 0..100usize {
         let filter = LibFilter {
-            level: if i % 2 == 0 { "campaign".into() } else { "ad".into() },
+            level: if i % 2 == 0 {
+                "campaign".into()
+            } else {
+                "ad".into()
+            },
             statuses: vec!["active".into(), "paused".into()],
-            objectives: if i % 3 == 0 { vec!["sales".into()] } else { Vec::new() },
-            sort: Some(if i % 2 == 0 { "spend".into() } else { "name".into() }),
+            objectives: if i % 3 == 0 {
+                vec!["sales".into()]
+            } else {
+                Vec::new()
+            },
+            sort: Some(if i % 2 == 0 {
+                "spend".into()
+            } else {
+                "name".into()
+            }),
             desc: i % 4 == 0,
             offset: ((i * 7919) % 2000) as u32 * 10,
             limit: 200,
             ..LibFilter::default()
         };
         let t = Instant::now();
-        let page = vault.read(|r| r.client(&client)?.lib_objects(&filter)).unwrap();
+        let page = vault
+            .read(|r| r.client(&client)?.lib_objects(&filter))
+            .unwrap();
         times.push(t.elapsed());
         assert!(!page.rows.is_empty());
     }

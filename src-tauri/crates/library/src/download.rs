@@ -181,6 +181,11 @@ pub async fn fetch(
     let sniffed = infer::get(&bytes).map(|t| t.mime_type().to_owned());
     let mime = match sniffed {
         Some(m) if accepted(kind, &m) => m,
+        Some(m) if m == "text/html" || m == "text/xml" => {
+            return Err(DownloadError::WrongType(
+                "the server sent a web page instead of the file".into(),
+            ))
+        }
         Some(m) => {
             return Err(DownloadError::WrongType(format!(
                 "expected {} but the bytes are {m}",

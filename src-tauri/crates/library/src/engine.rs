@@ -52,6 +52,8 @@ pub struct ImporterOptions {
     pub write_batch: usize,
     /// Videos downloaded at once (they are held in memory up to their size limit).
     pub video_concurrency: usize,
+    /// The longest wait between polls of a platform's report job (tests shorten it).
+    pub max_poll_wait: Duration,
 }
 
 impl Default for ImporterOptions {
@@ -66,6 +68,7 @@ impl Default for ImporterOptions {
             long_wait: Duration::from_secs(10 * 60),
             write_batch: 64,
             video_concurrency: 2,
+            max_poll_wait: Duration::from_secs(30),
         }
     }
 }
@@ -158,6 +161,8 @@ struct Run {
     writes: mpsc::Sender<WriteMsg>,
     stop: watch::Sender<Option<Stop>>,
     writer_failed: Arc<Mutex<Option<String>>>,
+    /// The account's currency once its unit has run (budgets are in its minor units).
+    currency: std::sync::RwLock<Option<String>>,
 }
 
 impl Run {
@@ -210,7 +215,12 @@ impl Importer {
         connector: Arc<Connector>,
         options: ImporterOptions,
     ) -> Arc<Self> {
-        Self::with_sources(vault, connector, options, Box::new(|_: &str| None)) // MERGE: switchboard_platforms::import::source
+        Self::with_sources(
+            vault,
+            connector,
+            options,
+            Box::new(switchboard_platforms::import::source),
+        )
     }
 
     /// With another source lookup (tests wrap the real sources).
@@ -627,6 +637,7 @@ impl Importer {
             writes,
             stop: stop.clone(),
             writer_failed: writer_failed.clone(),
+            currency: std::sync::RwLock::new(None),
         });
         let outcome = self.run_units(&run).await;
         if outcome.is_ok() && !run.stopped() {
@@ -708,6 +719,15 @@ impl Importer {
             }
         }
         run.flush().await;
+        let currency = self.vault.read(|r| {
+            let c = r.client(&run.client_id)?;
+            let job = c.import_job(&run.job_id)?;
+            Ok(c.lib_accounts()?
+                .into_iter()
+                .find(|a| Some(&a.id) == job.account_id.as_ref())
+                .and_then(|a| a.currency))
+        })?;
+        *run.currency.write().expect("currency") = currency;
         let mut set: JoinSet<(Stage, UnitEnd)> = JoinSet::new();
         let ready = |done: &HashMap<Stage, usize>, spec: &UnitSpec| {
             spec.after.iter().all(|s| {
@@ -763,6 +783,7 @@ impl Importer {
                     token: &access.token,
                     scope: &run.scope,
                     page_size: self.options.page_size,
+                    currency: run.currency.read().expect("currency").clone(),
                 };
                 let r = run.source.step(&ctx, &spec, cursor.as_deref()).await;
                 drop(slot);
@@ -793,7 +814,7 @@ impl Importer {
                             cursor = Some(c);
                             let mut stop = run.stop.subscribe();
                             tokio::select! {
-                                _ = tokio::time::sleep(after) => {}
+                                _ = tokio::time::sleep(after.min(self.options.max_poll_wait)) => {}
                                 _ = stop.wait_for(Option::is_some) => return UnitEnd::Stopped,
                             }
                         }

@@ -759,6 +759,31 @@ impl Vault {
         self.write(Origin::System, |w| w.audit(action, None, None, detail))
     }
 
+    /// Run a read-only query with one text parameter and return each row's columns as
+    /// text joined by `|`. For tests and diagnostics that compare whole tables.
+    #[doc(hidden)]
+    pub fn debug_query(&self, sql: &str, param: &str) -> Result<Vec<String>> {
+        self.read(|r| {
+            let mut stmt = r.conn.prepare(sql)?;
+            let n = stmt.column_count();
+            let rows = stmt.query_map([param], |row| {
+                let mut cols = Vec::with_capacity(n);
+                for i in 0..n {
+                    let v: rusqlite::types::Value = row.get(i)?;
+                    cols.push(match v {
+                        rusqlite::types::Value::Null => "∅".to_owned(),
+                        rusqlite::types::Value::Integer(i) => i.to_string(),
+                        rusqlite::types::Value::Real(f) => f.to_string(),
+                        rusqlite::types::Value::Text(t) => t,
+                        rusqlite::types::Value::Blob(b) => format!("<{} bytes>", b.len()),
+                    });
+                }
+                Ok(cols.join("|"))
+            })?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+    }
+
     pub fn info(&self) -> Result<VaultInfo> {
         let (cipher_version, schema_version) = self.with_writer(|conn, _| {
             let cv: String = conn.query_row("PRAGMA cipher_version", [], |r| r.get(0))?;

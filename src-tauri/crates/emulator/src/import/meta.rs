@@ -328,7 +328,14 @@ pub(crate) fn handle(server: &Server, call: &Call, fault: Option<Fault>) -> Resp
                 Some(2_446_079),
                 "(#80004) There have been too many calls to this ad-account. Wait a bit and try again. For more info, please refer to https://developers.facebook.com/docs/graph-api/overview/rate-limiting#ads-management.",
             );
-            usage_headers(&mut response, account, pct, regain, insights);
+            // why: an injected throttle plays the ad-account limit (#80004): the account
+            // header carries the wait; the business use case itself is not throttled.
+            let business_pct = if forced.is_some() {
+                (used * 100 / budget).min(99)
+            } else {
+                pct
+            };
+            usage_headers(&mut response, account, pct, business_pct, regain, insights);
             return response;
         }
         store
@@ -396,7 +403,7 @@ pub(crate) fn handle(server: &Server, call: &Call, fault: Option<Fault>) -> Resp
             }
         }
     };
-    usage_headers(&mut response, account, pct, regain, insights);
+    usage_headers(&mut response, account, pct, pct, regain, insights);
     response
 }
 
@@ -405,10 +412,11 @@ fn usage_headers(
     response: &mut Response,
     account: &SeedAccount,
     pct: u64,
+    business_pct: u64,
     regain: u64,
     insights: bool,
 ) {
-    let minutes = if pct >= 100 {
+    let minutes = if business_pct >= 100 {
         regain.div_ceil(60).max(1)
     } else {
         0
@@ -419,7 +427,7 @@ fn usage_headers(
         "ads_management"
     };
     let buc = json!({ &account.business.0: [{
-        "type": kind, "call_count": pct, "total_cputime": pct / 2, "total_time": pct / 2,
+        "type": kind, "call_count": business_pct, "total_cputime": business_pct / 2, "total_time": business_pct / 2,
         "estimated_time_to_regain_access": minutes,
     }]});
     let acc = json!({
