@@ -639,10 +639,16 @@ impl Importer {
             writer_failed: writer_failed.clone(),
             currency: std::sync::RwLock::new(None),
         });
+        // Downloads start as soon as assets are listed and overlap the remaining units
+        // (signed URLs expire, and the CDN is not the API's quota).
+        let (units_done, units_done_rx) = watch::channel(false);
+        let downloads = {
+            let (this, run) = (self.clone(), run.clone());
+            tokio::spawn(async move { this.download_assets(&run, units_done_rx).await })
+        };
         let outcome = self.run_units(&run).await;
-        if outcome.is_ok() && !run.stopped() {
-            self.download_assets(&run).await;
-        }
+        let _ = units_done.send(true);
+        let _ = downloads.await;
         run.flush().await;
         let stop_reason = stop.borrow().clone();
         let result = match (outcome, stop_reason) {
@@ -948,83 +954,78 @@ impl Importer {
     }
 
     /// Download every pending asset of the account, a batch at a time.
-    async fn download_assets(self: &Arc<Self>, run: &Arc<Run>) {
-        let job = match self
-            .vault
-            .read(|r| r.client(&run.client_id)?.import_job(&run.job_id))
-        {
-            Ok(j) => j,
-            Err(_) => return,
-        };
-        let Some(account_id) = job.account_id.clone() else {
-            return;
-        };
-        let pending_total: i64 = self
-            .vault
-            .read(|r| Ok(r.client(&run.client_id)?.lib_asset_counts(&account_id)?))
-            .map(|c| {
-                c.iter()
-                    .filter(|(s, _)| s == "pending")
-                    .map(|(_, n)| *n)
-                    .sum()
-            })
-            .unwrap_or(0);
-        let done_before = job
-            .progress
-            .iter()
-            .find(|p| p.kind == "assets")
-            .map_or(0, |p| p.done);
-        run.write(WriteMsg::Step(Box::new(StepWrite {
-            totals: vec![("assets".into(), done_before + pending_total)],
-            ..StepWrite::default()
-        })))
-        .await;
-        run.flush().await;
+    async fn download_assets(self: &Arc<Self>, run: &Arc<Run>, mut units_done: watch::Receiver<bool>) {
         let limits = run.source.limits();
         let all = Arc::new(Semaphore::new(limits.download_concurrency.max(1)));
         let videos = Arc::new(Semaphore::new(self.options.video_concurrency.max(1)));
         let mut tried: HashSet<String> = HashSet::new();
+        let mut account_id: Option<String> = None;
+        let mut flushed_after_units = false;
         loop {
             if run.stopped() {
                 return;
             }
-            let batch = match self.vault.read(|r| {
-                r.client(&run.client_id)?
-                    .pending_lib_assets(&account_id, 256)
-            }) {
-                Ok(b) => b,
+            let job = match self.vault.read(|r| r.client(&run.client_id)?.import_job(&run.job_id)) {
+                Ok(j) => j,
                 Err(_) => return,
             };
-            let batch: Vec<PendingAsset> = batch
-                .into_iter()
-                .filter(|a| tried.insert(a.id.clone()))
-                .collect();
+            if account_id.is_none() {
+                account_id = job.account_id.clone();
+            }
+            let batch = match &account_id {
+                Some(id) => match self.vault.read(|r| r.client(&run.client_id)?.pending_lib_assets(id, 256)) {
+                    Ok(b) => b.into_iter().filter(|a| tried.insert(a.id.clone())).collect::<Vec<_>>(),
+                    Err(_) => return,
+                },
+                None => Vec::new(),
+            };
             if batch.is_empty() {
-                return;
+                if *units_done.borrow() {
+                    if flushed_after_units || account_id.is_none() {
+                        return;
+                    }
+                    // The last listing pages may still sit in the writer's queue.
+                    run.flush().await;
+                    flushed_after_units = true;
+                    continue;
+                }
+                tokio::select! {
+                    _ = units_done.changed() => {}
+                    _ = tokio::time::sleep(Duration::from_millis(200)) => {}
+                }
+                continue;
+            }
+            flushed_after_units = false;
+            // Total = what this job stored or gave up on + what is still waiting.
+            if let Some(id) = &account_id {
+                let pending: i64 = self
+                    .vault
+                    .read(|r| r.client(&run.client_id)?.lib_asset_counts(id))
+                    .map(|c| c.iter().filter(|(s, _)| s == "pending").map(|(_, n)| *n).sum())
+                    .unwrap_or(0);
+                let (done, failed) = job
+                    .progress
+                    .iter()
+                    .find(|p| p.kind == "assets")
+                    .map_or((0, 0), |p| (p.done, p.failed));
+                run.write(WriteMsg::Step(Box::new(StepWrite {
+                    totals: vec![("assets".into(), done + failed + pending)],
+                    ..StepWrite::default()
+                })))
+                .await;
             }
             let mut set = JoinSet::new();
             for asset in batch {
-                let (all, videos, this, run) =
-                    (all.clone(), videos.clone(), self.clone(), run.clone());
+                let (all, videos, this, run) = (all.clone(), videos.clone(), self.clone(), run.clone());
                 set.spawn(async move {
                     let _permit = all.acquire_owned().await;
-                    let _video = if asset.kind == "video" {
-                        Some(videos.acquire_owned().await)
-                    } else {
-                        None
-                    };
+                    let _video = if asset.kind == "video" { Some(videos.acquire_owned().await) } else { None };
                     if run.stopped() {
                         return;
                     }
                     let msg = match this.fetch_with_retries(&run, &asset).await {
-                        Ok(dl) => WriteMsg::Asset {
-                            asset_id: asset.id.clone(),
-                            dl: Box::new(dl),
-                        },
-                        Err(e) => WriteMsg::AssetFailed {
-                            message: e.to_string(),
-                            asset,
-                        },
+                        Ok(dl) => WriteMsg::Asset { asset_id: asset.id.clone(), dl: Box::new(dl) },
+                        Err(e) => WriteMsg::AssetFailed { message: e.to_string(), asset },
                     };
                     run.write(msg).await;
                 });
