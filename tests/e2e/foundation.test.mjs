@@ -291,3 +291,106 @@ test("a sign-in completes through a deep link delivered to the running app", asy
     oidc.kill();
   }
 });
+
+/** Play the browser at the emulator: approve the consent page; the redirect it answers. */
+async function approveAtEmulator(authorizeUrl) {
+  const page = await fetch(authorizeUrl);
+  assert.equal(page.status, 200, `consent page for ${authorizeUrl}`);
+  const html = await page.text();
+  const request = html.match(/name="request" value="([^"]+)"/)?.[1];
+  assert.ok(request, "the consent page carries its request id");
+  const origin = new URL(authorizeUrl).origin;
+  const decided = await fetch(`${origin}/__emulator/consent`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ request, decision: "approve", account: "" }).toString(),
+    redirect: "manual",
+  });
+  const location = decided.headers.get("location");
+  assert.ok(location, `the consent answered a redirect (HTTP ${decided.status})`);
+  return location;
+}
+
+async function clickHidden(driver, el) {
+  await driver.executeScript((e) => e.click(), el);
+}
+
+async function waitFor(driver, what, fn, timeout = 30_000) {
+  log("waitFor", what);
+  const deadline = Date.now() + timeout;
+  let last;
+  while (Date.now() < deadline) {
+    last = await driver.executeScript(fn);
+    if (last) return last;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out waiting for ${what} (last ${JSON.stringify(last)})`);
+}
+
+test("Demo mode: connect Meta, import, browse offline, find an ad by its copy, see its image", async () => {
+  await withApp("07", async (driver) => {
+    await (await find(driver, "unlock-passphrase")).sendKeys(PASSPHRASE);
+    await (await find(driver, "unlock-submit")).click();
+    await (await find(driver, "nav-settings")).click();
+    await clickHidden(driver, await driver.wait(until.elementLocated(byTestId("demo-mode-switch")), 15_000));
+    await find(driver, "demo-mode-on", 30_000);
+
+    // Connect Meta: the emulator plays Facebook's consent; its redirect reaches the app's
+    // loopback listener.
+    await (await find(driver, "nav-connections")).click();
+    await (await find(driver, "connect-meta")).click();
+    await (await find(driver, "connect-submit")).click();
+    const authorizeUrl = await (await find(driver, "connect-authorize-url", 20_000)).getAttribute("href");
+    const redirect = await approveAtEmulator(authorizeUrl);
+    assert.match(redirect, /^http:\/\/127\.0\.0\.1:\d+\/callback\/meta\?/, redirect);
+    await fetch(redirect);
+    await waitText(driver, "connection-status-meta", "Active", 30_000);
+    await shot(driver, "07-meta-connected");
+
+    // Import the first ad account, everything, and wait for the job to complete.
+    await (await find(driver, "nav-library")).click();
+    await (await find(driver, "library-import-button")).click();
+    await driver.wait(
+      async () => (await driver.findElements(By.css('[data-testid="import-account-select"] option'))).length > 0,
+      20_000,
+      "the connection's ad accounts are listed",
+    );
+    await (await find(driver, "import-submit")).click();
+    await (await find(driver, "nav-jobs")).click();
+    await find(driver, "jobs-row", 20_000);
+    const state = await waitFor(
+      driver,
+      "the import to end",
+      () => {
+        const s = document.querySelector('[data-testid^="job-state-"]')?.getAttribute("data-state");
+        return s && !["queued", "running"].includes(s) ? s : null;
+      },
+      120_000,
+    );
+    await shot(driver, "07-import-done");
+    assert.equal(state, "completed");
+
+    // Offline: Demo mode off stops the emulator; the library stays browsable.
+    await (await find(driver, "nav-settings")).click();
+    await clickHidden(driver, await driver.wait(until.elementLocated(byTestId("demo-mode-switch")), 15_000));
+    await driver.wait(async () => (await driver.findElements(byTestId("demo-mode-on"))).length === 0, 30_000, "Demo mode off");
+    const emulatorGone = await fetch(authorizeUrl).then(() => false, () => true);
+    assert.ok(emulatorGone, "the emulator no longer answers");
+
+    await (await find(driver, "nav-library")).click();
+    await find(driver, "library-row", 20_000);
+    const search = await find(driver, "library-search-input");
+    await search.sendKeys("zephyr10");
+    await find(driver, "library-search-hit", 20_000);
+    await (await find(driver, "library-search-hit")).click();
+    const image = await find(driver, "creative-image", 20_000);
+    const loaded = await driver.wait(
+      async () => driver.executeScript((img) => img.complete && img.naturalWidth > 0 && img.naturalWidth, image),
+      20_000,
+      "the creative image renders from the vault",
+    );
+    assert.ok(loaded >= 100, `image width ${loaded}`);
+    assert.match(await image.getAttribute("src"), /^(sbasset:\/\/localhost|http:\/\/sbasset\.localhost)\//);
+    await shot(driver, "07-offline-creative");
+  });
+});

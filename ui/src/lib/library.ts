@@ -16,9 +16,10 @@ export function childLevel(level: string): Level | null {
   return null;
 }
 
-/** Normalised statuses the platforms map to; more appear as rows show them. */
-export const KNOWN_STATUSES = ['active', 'paused', 'pending', 'ended', 'archived', 'removed'];
-export const KNOWN_OBJECTIVES = ['awareness', 'reach', 'traffic', 'engagement', 'video_views', 'leads', 'app_promotion', 'sales'];
+/** The normalised statuses and objectives every platform's import maps to (the
+ * platform's own word is kept as `status_raw` / `objective_raw`). */
+export const KNOWN_STATUSES = ['active', 'paused', 'archived', 'deleted', 'draft', 'other'];
+export const KNOWN_OBJECTIVES = ['awareness', 'traffic', 'engagement', 'leads', 'sales', 'app', 'video_views', 'other'];
 
 export const SORT_KEYS = ['name', 'spend', 'impressions', 'clicks', 'conversions', 'start', 'status'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
@@ -26,10 +27,10 @@ export type SortKey = (typeof SORT_KEYS)[number];
 const STATUS_COLORS: Record<string, string> = {
   active: 'teal',
   paused: 'yellow',
-  pending: 'blue',
-  ended: 'gray',
+  draft: 'blue',
   archived: 'gray',
-  removed: 'red',
+  deleted: 'red',
+  other: 'gray',
 };
 
 export function statusColor(status: string): string {
