@@ -216,7 +216,7 @@ impl Read<'_> {
         let mut stmt = self.conn.prepare(
             "SELECT a.client_id, a.id FROM lib_accounts a
              WHERE a.auto_sync_hours IS NOT NULL AND a.connection_id IS NOT NULL AND a.removed_at IS NULL
-               AND (a.last_import_at IS NULL OR strftime('%s', a.last_import_at) + a.auto_sync_hours * 3600 <= strftime('%s', ?1))
+               AND (a.last_import_at IS NULL OR unixepoch(a.last_import_at) + a.auto_sync_hours * 3600 <= unixepoch(?1))
                AND NOT EXISTS (SELECT 1 FROM import_jobs j WHERE j.account_id = a.id AND j.state IN ('queued', 'running', 'paused'))",
         )?;
         let rows = stmt.query_map([now], |r| Ok((r.get(0)?, r.get(1)?)))?;
