@@ -18,13 +18,24 @@ use switchboard_platforms::import::ImportSource;
 fn peak_rss_mib() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(str::to_owned))
-        .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<f64>().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(str::to_owned)
+        })
+        .and_then(|l| {
+            l.split_whitespace()
+                .nth(1)
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
 fn main() {
-    let scale: f64 = std::env::var("SB_BENCH_SCALE").ok().and_then(|s| s.parse().ok()).unwrap_or(1.0);
+    let scale: f64 = std::env::var("SB_BENCH_SCALE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1.0);
     let full = ImportSeed::bench();
     let seed = ImportSeed {
         campaigns: ((full.campaigns as f64 * scale) as usize).max(1),
@@ -33,7 +44,10 @@ fn main() {
         ..full
     };
     let latency = Duration::from_millis(50);
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     rt.block_on(async {
         let w = world_with(EmulatorConfig { latency, import: seed.clone(), ..EmulatorConfig::default() }).await;
         let importer = Importer::new(w.vault.clone(), w.connector.clone(), ImporterOptions::default());

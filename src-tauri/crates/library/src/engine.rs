@@ -954,7 +954,11 @@ impl Importer {
     }
 
     /// Download every pending asset of the account, a batch at a time.
-    async fn download_assets(self: &Arc<Self>, run: &Arc<Run>, mut units_done: watch::Receiver<bool>) {
+    async fn download_assets(
+        self: &Arc<Self>,
+        run: &Arc<Run>,
+        mut units_done: watch::Receiver<bool>,
+    ) {
         let limits = run.source.limits();
         let all = Arc::new(Semaphore::new(limits.download_concurrency.max(1)));
         let videos = Arc::new(Semaphore::new(self.options.video_concurrency.max(1)));
@@ -965,7 +969,10 @@ impl Importer {
             if run.stopped() {
                 return;
             }
-            let job = match self.vault.read(|r| r.client(&run.client_id)?.import_job(&run.job_id)) {
+            let job = match self
+                .vault
+                .read(|r| r.client(&run.client_id)?.import_job(&run.job_id))
+            {
                 Ok(j) => j,
                 Err(_) => return,
             };
@@ -973,8 +980,14 @@ impl Importer {
                 account_id = job.account_id.clone();
             }
             let batch = match &account_id {
-                Some(id) => match self.vault.read(|r| r.client(&run.client_id)?.pending_lib_assets(id, 256)) {
-                    Ok(b) => b.into_iter().filter(|a| tried.insert(a.id.clone())).collect::<Vec<_>>(),
+                Some(id) => match self
+                    .vault
+                    .read(|r| r.client(&run.client_id)?.pending_lib_assets(id, 256))
+                {
+                    Ok(b) => b
+                        .into_iter()
+                        .filter(|a| tried.insert(a.id.clone()))
+                        .collect::<Vec<_>>(),
                     Err(_) => return,
                 },
                 None => Vec::new(),
@@ -1001,7 +1014,12 @@ impl Importer {
                 let pending: i64 = self
                     .vault
                     .read(|r| r.client(&run.client_id)?.lib_asset_counts(id))
-                    .map(|c| c.iter().filter(|(s, _)| s == "pending").map(|(_, n)| *n).sum())
+                    .map(|c| {
+                        c.iter()
+                            .filter(|(s, _)| s == "pending")
+                            .map(|(_, n)| *n)
+                            .sum()
+                    })
                     .unwrap_or(0);
                 let (done, failed) = job
                     .progress
@@ -1016,16 +1034,27 @@ impl Importer {
             }
             let mut set = JoinSet::new();
             for asset in batch {
-                let (all, videos, this, run) = (all.clone(), videos.clone(), self.clone(), run.clone());
+                let (all, videos, this, run) =
+                    (all.clone(), videos.clone(), self.clone(), run.clone());
                 set.spawn(async move {
                     let _permit = all.acquire_owned().await;
-                    let _video = if asset.kind == "video" { Some(videos.acquire_owned().await) } else { None };
+                    let _video = if asset.kind == "video" {
+                        Some(videos.acquire_owned().await)
+                    } else {
+                        None
+                    };
                     if run.stopped() {
                         return;
                     }
                     let msg = match this.fetch_with_retries(&run, &asset).await {
-                        Ok(dl) => WriteMsg::Asset { asset_id: asset.id.clone(), dl: Box::new(dl) },
-                        Err(e) => WriteMsg::AssetFailed { message: e.to_string(), asset },
+                        Ok(dl) => WriteMsg::Asset {
+                            asset_id: asset.id.clone(),
+                            dl: Box::new(dl),
+                        },
+                        Err(e) => WriteMsg::AssetFailed {
+                            message: e.to_string(),
+                            asset,
+                        },
                     };
                     run.write(msg).await;
                 });

@@ -694,18 +694,45 @@ async fn auto_sync_reimports_an_account_when_its_interval_has_passed() {
     let conn = connect(&w, "meta", &w.client_id).await;
     let account = first_account(&w, &conn);
     assert_eq!(import(&w, &conn, &account, 3).await.state, "completed");
-    let lib_account = w.vault.read(|r| r.client(&w.client_id)?.lib_accounts()).unwrap()[0].id.clone();
-    assert!(w.importer.auto_sync_tick().await.unwrap().is_empty(), "auto-sync is off by default");
-    w.vault.write(Origin::User, |wr| wr.client(&w.client_id)?.set_auto_sync(&lib_account, Some(24))).unwrap();
+    let lib_account = w
+        .vault
+        .read(|r| r.client(&w.client_id)?.lib_accounts())
+        .unwrap()[0]
+        .id
+        .clone();
+    assert!(
+        w.importer.auto_sync_tick().await.unwrap().is_empty(),
+        "auto-sync is off by default"
+    );
+    w.vault
+        .write(Origin::User, |wr| {
+            wr.client(&w.client_id)?
+                .set_auto_sync(&lib_account, Some(24))
+        })
+        .unwrap();
     w.clock.advance(chrono::Duration::hours(23));
-    assert!(w.importer.auto_sync_tick().await.unwrap().is_empty(), "not due before 24 h");
+    assert!(
+        w.importer.auto_sync_tick().await.unwrap().is_empty(),
+        "not due before 24 h"
+    );
     w.clock.advance(chrono::Duration::hours(2));
     let started = w.importer.auto_sync_tick().await.unwrap();
     assert_eq!(started.len(), 1);
-    assert!(w.importer.auto_sync_tick().await.unwrap().is_empty(), "one job at a time per account");
-    tokio::time::timeout(Duration::from_secs(60), w.importer.idle()).await.unwrap();
+    assert!(
+        w.importer.auto_sync_tick().await.unwrap().is_empty(),
+        "one job at a time per account"
+    );
+    tokio::time::timeout(Duration::from_secs(60), w.importer.idle())
+        .await
+        .unwrap();
     let j = job(&w, &w.client_id, &started[0]);
-    assert_eq!((j.state.as_str(), j.trigger.as_str()), ("completed", "auto"));
-    let refused = w.vault.write(Origin::User, |wr| wr.client(&w.client_id)?.set_auto_sync(&lib_account, Some(0)));
+    assert_eq!(
+        (j.state.as_str(), j.trigger.as_str()),
+        ("completed", "auto")
+    );
+    let refused = w.vault.write(Origin::User, |wr| {
+        wr.client(&w.client_id)?
+            .set_auto_sync(&lib_account, Some(0))
+    });
     assert!(refused.is_err());
 }

@@ -21,7 +21,10 @@ const KILLS: usize = 22;
 
 fn small_pages() -> ImporterOptions {
     // Small pages make many steps, so kills land between and inside them.
-    ImporterOptions { page_size: 8, ..options() }
+    ImporterOptions {
+        page_size: 8,
+        ..options()
+    }
 }
 
 fn config() -> EmulatorConfig {
@@ -46,7 +49,11 @@ fn child_import_worker() {
         return;
     };
     let overrides = std::env::var("SB_KILL_OVERRIDES").expect("overrides");
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
     rt.block_on(async move {
         let clock = Arc::new(FixedClock::new(chrono::Utc::now()));
         let vault = open_vault(std::path::Path::new(&dir), clock.clone(), false);
@@ -62,7 +69,11 @@ fn kill_nine_at_random_points_then_resume_equals_an_uninterrupted_import() {
     if std::env::var_os("SB_KILL_CHILD").is_some() {
         return;
     }
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
     rt.block_on(async {
         // The reference: the same account imported without interruption.
         let clean = world_with(config()).await;
