@@ -15,6 +15,26 @@ CREATE INDEX lib_objects_browse ON lib_objects (client_id, level, account_id, pa
 CREATE INDEX lib_objects_spend ON lib_objects (client_id, level, spend_micros);
 CREATE INDEX lib_objects_creative ON lib_objects (account_id, creative_external_id) WHERE creative_external_id IS NOT NULL;
 
+-- Search rows are keyed by rowid (an object's rowid; minus a creative's rowid), so updating
+-- one row's text is an indexed delete, not a scan of the whole index (FTS5 cannot index the
+-- UNINDEXED id column the first version keyed on).
+DROP TABLE lib_search;
+CREATE VIRTUAL TABLE lib_search USING fts5 (
+    client_id UNINDEXED,
+    kind UNINDEXED,
+    text,
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+INSERT INTO lib_search (rowid, client_id, kind, text) SELECT rowid, client_id, level, name FROM lib_objects;
+-- Deleted rows (a client or account removed) take their search rows with them, so a
+-- reused rowid never inherits another object's text.
+CREATE TRIGGER lib_objects_unsearch AFTER DELETE ON lib_objects BEGIN
+    DELETE FROM lib_search WHERE rowid = old.rowid;
+END;
+CREATE TRIGGER lib_creatives_unsearch AFTER DELETE ON lib_creatives BEGIN
+    DELETE FROM lib_search WHERE rowid = -old.rowid;
+END;
+
 -- Auto-sync per imported account: hours between imports (NULL = off) and the last import.
 ALTER TABLE lib_accounts ADD COLUMN auto_sync_hours INTEGER CHECK (auto_sync_hours IS NULL OR auto_sync_hours BETWEEN 1 AND 720);
 ALTER TABLE lib_accounts ADD COLUMN last_import_at TEXT;

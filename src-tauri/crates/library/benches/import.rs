@@ -57,7 +57,7 @@ fn main() {
         let rss_before = peak_rss_mib();
         let t = Instant::now();
         let job = importer
-            .start(&w.client_id, StartImport { connection_id: conn, account, metrics_days: Some(seed.days), ..StartImport::default() })
+            .start(&w.client_id, StartImport { connection_id: conn, account, metrics_days: Some(std::env::var("SB_BENCH_DAYS").ok().and_then(|d| d.parse().ok()).unwrap_or(seed.days)), ..StartImport::default() })
             .await
             .unwrap();
         importer.idle().await;

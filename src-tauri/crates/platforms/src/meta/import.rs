@@ -41,8 +41,27 @@ pub struct MetaImport;
 
 const PLATFORM: &str = "Meta";
 
-/// How long to wait between two polls of a running report.
-const POLL_EVERY: Duration = Duration::from_secs(5);
+/// The wait before the first poll of a new report; it doubles after every poll that finds
+/// the report still running, up to [`POLL_MAX`]. Small reports are ready in seconds; big
+/// ones take minutes, and polls count against the insights throttle.
+const POLL_FIRST: Duration = Duration::from_secs(1);
+const POLL_MAX: Duration = Duration::from_secs(30);
+
+fn poll_wait(polls: u32) -> Duration {
+    POLL_FIRST.saturating_mul(1 << polls.min(5)).min(POLL_MAX)
+}
+
+/// `run:<id>[@<attempt>][~<polls>]`.
+fn run_cursor(id: &str, attempt: u32, polls: u32) -> String {
+    let mut c = format!("run:{id}");
+    if attempt > 1 {
+        c.push_str(&format!("@{attempt}"));
+    }
+    if polls > 0 {
+        c.push_str(&format!("~{polls}"));
+    }
+    c
+}
 
 /// How many times one window's report is created before the unit fails.
 const REPORT_ATTEMPTS: u32 = 3;
@@ -415,11 +434,15 @@ impl<'a> Api<'a> {
             }
             Some(c) => {
                 if let Some(run) = c.strip_prefix("run:") {
+                    let (run, polls) = match run.split_once('~') {
+                        Some((run, n)) => (run, n.parse().unwrap_or(0)),
+                        None => (run, 0),
+                    };
                     let (id, attempt) = match run.split_once('@') {
                         Some((id, n)) => (id, n.parse().unwrap_or(1)),
                         None => (run, 1),
                     };
-                    self.poll(id, attempt, library_level, (level, since, until))
+                    self.poll(id, attempt, polls, library_level, (level, since, until))
                         .await
                 } else if let Some(page) = c.strip_prefix("page:") {
                     let (id, after) = page.split_once(':').ok_or_else(|| {
@@ -469,16 +492,11 @@ impl<'a> Api<'a> {
             requests: before + 1,
             ..SourceError::transient("Meta created no insights report (no report_run_id)")
         })?;
-        let cursor = if attempt > 1 {
-            format!("run:{id}@{attempt}")
-        } else {
-            format!("run:{id}")
-        };
         Ok(Step {
             records: Vec::new(),
             next: Next::Poll {
-                cursor,
-                after: POLL_EVERY,
+                cursor: run_cursor(&id, attempt, 0),
+                after: poll_wait(0),
             },
             usage: higher(usage, answer.usage),
             requests: before + 1,
@@ -490,6 +508,7 @@ impl<'a> Api<'a> {
         &self,
         id: &str,
         attempt: u32,
+        polls: u32,
         library_level: &'static str,
         (level, since, until): (&str, &str, &str),
     ) -> Result<Step, SourceError> {
@@ -527,12 +546,8 @@ impl<'a> Api<'a> {
             _ => Ok(Step {
                 records: Vec::new(),
                 next: Next::Poll {
-                    cursor: if attempt > 1 {
-                        format!("run:{id}@{attempt}")
-                    } else {
-                        format!("run:{id}")
-                    },
-                    after: POLL_EVERY,
+                    cursor: run_cursor(id, attempt, polls + 1),
+                    after: poll_wait(polls + 1),
                 },
                 usage: answer.usage,
                 requests: 1,

@@ -216,7 +216,7 @@ impl ClientWrite<'_, '_> {
                  targeting_summary = excluded.targeting_summary, creative_external_id = excluded.creative_external_id,
                  review_status = excluded.review_status, final_url = excluded.final_url, raw_json = excluded.raw_json,
                  fetched_at = excluded.fetched_at, last_seen = excluded.last_seen, removed_at = NULL
-             RETURNING id",
+             RETURNING id, rowid",
         )?;
         let mut parent_of = self.w.tx.prepare_cached(
             "SELECT id FROM lib_objects WHERE account_id = ?1 AND level = ?2 AND external_id = ?3",
@@ -224,9 +224,9 @@ impl ClientWrite<'_, '_> {
         let mut unindex = self
             .w
             .tx
-            .prepare_cached("DELETE FROM lib_search WHERE ref_id = ?1")?;
+            .prepare_cached("DELETE FROM lib_search WHERE rowid = ?1")?;
         let mut index = self.w.tx.prepare_cached(
-            "INSERT INTO lib_search (ref_id, client_id, kind, text) VALUES (?1, ?2, ?3, ?4)",
+            "INSERT INTO lib_search (rowid, client_id, kind, text) VALUES (?1, ?2, ?3, ?4)",
         )?;
         for o in objects {
             if !matches!(o.level.as_str(), "campaign" | "ad_group" | "ad") {
@@ -241,7 +241,7 @@ impl ClientWrite<'_, '_> {
                     .optional()?,
                 _ => None,
             };
-            let id: String = upsert.query_row(
+            let id: (String, i64) = upsert.query_row(
                 params![
                     uuid::Uuid::now_v7().to_string(),
                     client_id,
@@ -271,11 +271,12 @@ impl ClientWrite<'_, '_> {
                     now,
                     o.parent_external_id
                 ],
-                |r| r.get(0),
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)),
             )?;
-            unindex.execute([&id])?;
+            let (id, rowid) = id;
+            unindex.execute([rowid])?;
             index.execute(params![
-                id,
+                rowid,
                 client_id,
                 o.level,
                 format!("{}\n{}", o.name, o.search_text)
@@ -331,7 +332,7 @@ impl ClientWrite<'_, '_> {
                  format = excluded.format, headlines = excluded.headlines, bodies = excluded.bodies, cta = excluded.cta,
                  landing_url = excluded.landing_url, url_tags = excluded.url_tags, source_post_id = excluded.source_post_id,
                  raw_json = excluded.raw_json, fetched_at = excluded.fetched_at, last_seen = excluded.last_seen, removed_at = NULL
-             RETURNING id",
+             RETURNING id, rowid",
         )?;
         let mut unlink = self
             .w
@@ -343,14 +344,15 @@ impl ClientWrite<'_, '_> {
         let mut unindex = self
             .w
             .tx
-            .prepare_cached("DELETE FROM lib_search WHERE ref_id = ?1")?;
+            .prepare_cached("DELETE FROM lib_search WHERE rowid = ?1")?;
+        // A creative's search row is keyed by minus its rowid (objects use theirs).
         let mut index = self.w.tx.prepare_cached(
-            "INSERT INTO lib_search (ref_id, client_id, kind, text) VALUES (?1, ?2, 'creative', ?3)",
+            "INSERT INTO lib_search (rowid, client_id, kind, text) VALUES (?1, ?2, 'creative', ?3)",
         )?;
         for c in creatives {
             let headlines = serde_json::to_string(&c.headlines).unwrap_or_else(|_| "[]".into());
             let bodies = serde_json::to_string(&c.bodies).unwrap_or_else(|_| "[]".into());
-            let id: String = upsert.query_row(
+            let id: (String, i64) = upsert.query_row(
                 params![
                     uuid::Uuid::now_v7().to_string(),
                     client_id,
@@ -367,13 +369,14 @@ impl ClientWrite<'_, '_> {
                     c.raw_json,
                     now
                 ],
-                |r| r.get(0),
+                |r| Ok((r.get::<_, String>(0)?, -r.get::<_, i64>(1)?)),
             )?;
+            let (id, key) = id;
             unlink.execute([&id])?;
             for a in &c.assets {
                 link.execute(params![id, a.platform_key, a.role, a.position])?;
             }
-            unindex.execute([&id])?;
+            unindex.execute([key])?;
             let mut text = String::new();
             for part in c
                 .headlines
@@ -392,7 +395,7 @@ impl ClientWrite<'_, '_> {
                 }
             }
             if !text.is_empty() {
-                index.execute(params![id, client_id, text])?;
+                index.execute(params![key, client_id, text])?;
             }
         }
         drop((upsert, unlink, link, unindex, index));
@@ -569,15 +572,15 @@ impl ClientRead<'_> {
         // One FTS scan; hits on a creative's copy are answered as the ads that use it.
         let mut stmt = self.conn.prepare_cached(
             "WITH hits AS (
-                 SELECT ref_id, kind, snippet(lib_search, 3, '[', ']', '…', 12) AS snip, rank AS rk
+                 SELECT rowid AS key, kind, snippet(lib_search, 2, '[', ']', '…', 12) AS snip, rank AS rk
                  FROM lib_search WHERE lib_search MATCH ?1 AND client_id = ?2 ORDER BY rank LIMIT ?3)
              SELECT id, level, name, platform, snip FROM (
                  SELECT o.id, o.level, o.name, o.platform, h.snip, h.rk
-                 FROM hits h JOIN lib_objects o ON o.id = h.ref_id AND o.client_id = ?2
+                 FROM hits h JOIN lib_objects o ON o.rowid = h.key AND o.client_id = ?2
                  WHERE h.kind != 'creative'
                  UNION ALL
                  SELECT o.id, o.level, o.name, o.platform, h.snip, h.rk
-                 FROM hits h JOIN lib_creatives c ON c.id = h.ref_id AND c.client_id = ?2
+                 FROM hits h JOIN lib_creatives c ON c.rowid = -h.key AND c.client_id = ?2
                  JOIN lib_objects o ON o.account_id = c.account_id AND o.level = 'ad' AND o.creative_external_id = c.external_id
                  WHERE h.kind = 'creative')
              ORDER BY rk LIMIT ?3",
