@@ -356,6 +356,7 @@ test("Demo mode: connect Meta, import, browse offline, find an ad by its copy, s
       "the connection's ad accounts are listed",
     );
     await (await find(driver, "import-submit")).click();
+    await driver.wait(async () => (await driver.findElements(byTestId("import-submit"))).length === 0, 20_000, "the import started");
     await (await find(driver, "nav-jobs")).click();
     await find(driver, "jobs-row", 20_000);
     const state = await waitFor(

@@ -54,7 +54,10 @@ const MAX_METRICS_DAYS: u32 = 3 * 365;
 
 impl Switchboard {
     pub(crate) fn attach_importer(&self, vault: &Arc<Vault>) {
-        let Ok(connector) = self.connector() else {
+        // The connector field directly: the vault is not in the open slot yet while it
+        // is being attached (unlock), so `self.connector()` would refuse.
+        let Some(connector) = self.connector.read().expect("connector").clone() else {
+            tracing::error!("the import engine did not start: no connection engine");
             return;
         };
         let importer = Importer::new(vault.clone(), connector, ImporterOptions::default());
