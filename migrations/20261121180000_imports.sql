@@ -35,6 +35,10 @@ CREATE TRIGGER lib_creatives_unsearch AFTER DELETE ON lib_creatives BEGIN
     DELETE FROM lib_search WHERE rowid = -old.rowid;
 END;
 
+-- The manager (Google Ads MCC) a reached account is reached through: imports send it as
+-- `login-customer-id`.
+ALTER TABLE connection_accounts ADD COLUMN manager TEXT;
+
 -- Auto-sync per imported account: hours between imports (NULL = off) and the last import.
 ALTER TABLE lib_accounts ADD COLUMN auto_sync_hours INTEGER CHECK (auto_sync_hours IS NULL OR auto_sync_hours BETWEEN 1 AND 720);
 ALTER TABLE lib_accounts ADD COLUMN last_import_at TEXT;

@@ -274,6 +274,8 @@ export type ConnectionAccount = {
 	linked: boolean,
 	linked_brand_id: string | null,
 	seen_at: string,
+	/**  The manager account (Google Ads MCC) this one is reached through, if any. */
+	manager: string | null,
 };
 
 /**  A standards-compliant OAuth 2.0 / OpenID Connect server the user added. */

@@ -184,6 +184,7 @@ export class MockBackend implements Backend {
       currency: kind === 'ad_account' ? 'EUR' : null,
       linked: false,
       linked_brand_id: null,
+      manager: null,
       seen_at: this.now(),
     };
     this.accounts.push(a);

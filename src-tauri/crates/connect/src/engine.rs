@@ -584,6 +584,7 @@ impl Connector {
                         a.name.clone(),
                         a.kind.clone(),
                         a.currency.clone(),
+                        a.manager.clone(),
                     )
                 })
                 .collect();

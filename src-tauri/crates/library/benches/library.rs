@@ -68,22 +68,15 @@ fn opts(dir: &std::path::Path, create: bool) -> (VaultPaths, OpenOptions) {
     (VaultPaths::new(dir), o)
 }
 
-fn pct(v: &mut [Duration], p: f64) -> f64 {
-    v.sort();
-    let i = ((v.len() as f64 - 1.0) * p).round() as usize;
-    v[i].as_secs_f64() * 1000.0
-}
-
-fn main() {
-    let ads: usize = std::env::var("SB_BENCH_ADS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1_000_000);
-    let campaigns = ads / 10;
-    let ad_groups = ads / 5;
-    let dir = tempfile::tempdir().unwrap();
-    let (paths, o) = opts(dir.path(), true);
-    let vault = Vault::open(paths, o).unwrap();
+/// Write the library: campaigns, ad groups, ads and their creatives. The client id and a
+/// note on how long it took.
+fn load(
+    vault: &Vault,
+    campaigns: usize,
+    ad_groups: usize,
+    ads: usize,
+    dir: &std::path::Path,
+) -> (String, String) {
     let client = vault
         .write(Origin::User, |w| {
             w.ensure_workspace("Bench")?;
@@ -199,14 +192,48 @@ fn main() {
         })
         .unwrap();
     let load = t.elapsed();
-    let size = std::fs::metadata(dir.path().join("vault.db"))
+    let size = std::fs::metadata(dir.join("vault.db"))
         .map(|m| m.len())
         .unwrap_or(0);
-    println!(
-        "library: {campaigns} campaigns, {ad_groups} ad groups, {ads} ads + creatives ({made} objects) written in {:.1} s; vault {:.0} MiB",
-        load.as_secs_f64(),
-        size as f64 / 1048576.0
-    );
+    (
+        client,
+        format!(
+            "{made} objects written in {:.1} s; vault {:.0} MiB",
+            load.as_secs_f64(),
+            size as f64 / 1048576.0
+        ),
+    )
+}
+
+fn pct(v: &mut [Duration], p: f64) -> f64 {
+    v.sort();
+    let i = ((v.len() as f64 - 1.0) * p).round() as usize;
+    v[i].as_secs_f64() * 1000.0
+}
+
+fn main() {
+    let ads: usize = std::env::var("SB_BENCH_ADS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000);
+    let campaigns = ads / 10;
+    let ad_groups = ads / 5;
+    // SB_BENCH_DIR keeps the vault between runs (loading 1M ads takes minutes).
+    let temp = tempfile::tempdir().unwrap();
+    let dir_path = std::env::var_os("SB_BENCH_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| temp.path().to_owned());
+    std::fs::create_dir_all(&dir_path).unwrap();
+    let reuse = dir_path.join("vault.db").exists();
+    let (paths, o) = opts(&dir_path, !reuse);
+    let vault = Vault::open(paths, o).unwrap();
+    let (client, made_note) = if reuse {
+        let client = vault.read(|r| r.list_clients(false)).unwrap()[0].id.clone();
+        (client, "reused".to_owned())
+    } else {
+        load(&vault, campaigns, ad_groups, ads, &dir_path)
+    };
+    println!("library: {campaigns} campaigns, {ad_groups} ad groups, {ads} ads + creatives ({made_note})");
 
     // Search: a distinctive token (one ad), two common words, a prefix, a campaign name.
     let queries: Vec<String> = (0..200)
@@ -279,7 +306,7 @@ fn main() {
     let mut times = Vec::new();
     let mut kdf = Vec::new();
     for _ in 0..5 {
-        let (paths, o) = opts(dir.path(), false);
+        let (paths, o) = opts(&dir_path, false);
         let t = Instant::now();
         let vault = Vault::open(paths, o).unwrap();
         let opened = t.elapsed();

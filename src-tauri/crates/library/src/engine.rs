@@ -280,11 +280,10 @@ impl Importer {
             )));
         }
         let reached = self.vault.read(|r| r.connection_accounts(&connection.id))?;
-        if !reached.is_empty()
-            && !reached
-                .iter()
-                .any(|a| a.external_id.trim_start_matches("act_").replace('-', "") == account)
-        {
+        let reached_account = reached
+            .iter()
+            .find(|a| a.external_id.trim_start_matches("act_").replace('-', "") == account);
+        if !reached.is_empty() && reached_account.is_none() {
             return Err(LibraryError::Invalid(format!(
                 "the {} connection does not reach ad account {account}",
                 connection.platform
@@ -331,6 +330,9 @@ impl Importer {
             account: account.clone(),
             campaigns,
             metrics,
+            // A client account reached through a manager (Google Ads MCC) is called
+            // through that manager.
+            manager: reached_account.and_then(|a| a.manager.clone()),
         };
         let plan = source.plan(&scope);
         let metric_days: i64 = plan

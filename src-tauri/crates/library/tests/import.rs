@@ -736,3 +736,39 @@ async fn auto_sync_reimports_an_account_when_its_interval_has_passed() {
     });
     assert!(refused.is_err());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn google_ads_client_accounts_under_a_manager_are_listed_and_imported_through_it() {
+    let w = world().await;
+    let conn = connect(&w, "google_ads", &w.client_id).await;
+    let accounts = w.vault.read(|r| r.connection_accounts(&conn)).unwrap();
+    let manager = accounts
+        .iter()
+        .find(|a| a.kind == "manager")
+        .expect("the seeded manager (MCC) is listed");
+    let client = accounts
+        .iter()
+        .find(|a| a.manager.as_deref() == Some(manager.external_id.as_str()))
+        .expect("a client reached only through the manager is listed with it");
+    assert!(
+        client.name.is_some() && client.currency.is_some(),
+        "{client:?}"
+    );
+    let job = import(&w, &conn, &client.external_id, 7).await;
+    assert_eq!(job.state, "completed", "{job:?}");
+    let lib = w
+        .vault
+        .read(|r| r.client(&w.client_id)?.lib_accounts())
+        .unwrap();
+    let a = lib
+        .iter()
+        .find(|a| a.external_id == client.external_id)
+        .unwrap();
+    assert!(a.campaigns > 0, "{a:?}");
+    let parent = raw_rows(
+        &w.vault,
+        "SELECT parent_external_id FROM lib_accounts WHERE client_id = ?1",
+        &w.client_id,
+    );
+    assert_eq!(parent, vec![manager.external_id.clone()]);
+}

@@ -48,6 +48,9 @@ pub struct RemoteAccount {
     /// `ad_account`, `site`, `page`, `customer`, `advertiser`, `blog`.
     pub kind: String,
     pub currency: Option<String>,
+    /// The manager account the grant reaches this one through (a Google Ads MCC), which
+    /// calls about it name (`login-customer-id`); `None` when reached directly.
+    pub manager: Option<String>,
 }
 
 /// Whether the provider was told to forget the grant.

@@ -29,6 +29,10 @@ pub struct ImportScope {
     /// Daily metrics from `since` to `until`, both included (account time zone); `None`
     /// imports no metrics.
     pub metrics: Option<MetricsWindow>,
+    /// The manager account the grant reaches this account through (Google Ads MCC: sent
+    /// as `login-customer-id`, over the app's configured one).
+    #[serde(default)]
+    pub manager: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -202,6 +202,7 @@ impl Env {
             scope: ImportScope {
                 account: account.into(),
                 campaigns: Vec::new(),
+                manager: None,
                 metrics: None,
             },
             currency: None,

@@ -65,6 +65,7 @@ export function AccountsList({ connection, brands, testId }: Props) {
                       <Text size="xs" c="dimmed" ff="monospace">
                         {a.external_id}
                         {a.currency ? ` · ${a.currency}` : ''}
+                        {a.manager ? ` · via manager ${a.manager}` : ''}
                       </Text>
                     </Table.Td>
                     <Table.Td>

@@ -225,10 +225,15 @@ fn png(catalog: &Catalog, content: u64, px: u32) -> (Bytes, &'static str) {
         cache
             .map
             .entry((pattern, px))
-            .or_insert_with(|| Bytes::from(encode_png(pattern.wrapping_mul(0x9E37_79B9_7F4A_7C15), px)))
+            .or_insert_with(|| {
+                Bytes::from(encode_png(pattern.wrapping_mul(0x9E37_79B9_7F4A_7C15), px))
+            })
             .clone()
     };
-    (Bytes::from(with_text_chunk(&base, &format!("emulator image {content}"))), "image/png")
+    (
+        Bytes::from(with_text_chunk(&base, &format!("emulator image {content}"))),
+        "image/png",
+    )
 }
 
 /// `png` with a `tEXt` chunk (keyword `Comment`) inserted before its final `IEND` chunk.

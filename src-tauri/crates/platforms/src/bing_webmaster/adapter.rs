@@ -21,6 +21,7 @@ impl Adapter for BingWebmaster {
                 name: None,
                 kind: "site".into(),
                 currency: None,
+                manager: None,
             })
             .collect();
         // Bing does not say who signed in, so the wrong-account guard cannot apply.

@@ -109,7 +109,13 @@ impl ImportSource for GoogleAdsImport {
     ) -> Result<Step, SourceError> {
         let (query, kind) = query_of(ctx.scope, unit)?;
         let records = search_stream(ctx, &query, kind.name(), |row, out| match kind {
-            Kind::Customer => out.push(customer(row, ctx.app.login_customer_id.as_deref())),
+            Kind::Customer => out.push(customer(
+                row,
+                ctx.scope
+                    .manager
+                    .as_deref()
+                    .or(ctx.app.login_customer_id.as_deref()),
+            )),
             Kind::Campaign => out.push(campaign(row, ctx.currency.as_deref())),
             Kind::AdGroup => out.push(ad_group(row, ctx.currency.as_deref())),
             Kind::Ad => out.extend(ad(row)),
@@ -292,7 +298,13 @@ async fn search_stream(
         .bearer_auth(ctx.token.expose_secret())
         .header("developer-token", developer_token.expose_secret())
         .json(&json!({ "query": query }));
-    if let Some(manager) = ctx.app.login_customer_id.as_deref() {
+    // The manager the account was reached through at sign-in wins over the app's own.
+    let manager = ctx
+        .scope
+        .manager
+        .as_deref()
+        .or(ctx.app.login_customer_id.as_deref());
+    if let Some(manager) = manager {
         let digits: String = manager.chars().filter(char::is_ascii_digit).collect();
         if !digits.is_empty() {
             request = request.header("login-customer-id", digits);

@@ -32,6 +32,7 @@ fn unit(key: &str) -> UnitSpec {
         .plan(&ImportScope {
             account: "1234567890".into(),
             campaigns: vec![],
+            manager: None,
             metrics: Some(MetricsWindow {
                 since: date("2026-01-01"),
                 until: date("2026-01-31"),
@@ -83,6 +84,7 @@ fn the_plan_has_entities_then_metrics_per_level_and_window() {
     let units = GoogleAdsImport.plan(&ImportScope {
         account: "1".into(),
         campaigns: vec![],
+        manager: None,
         metrics: Some(MetricsWindow {
             since: date("2026-01-15"),
             until: date("2026-02-20"),

@@ -22,6 +22,7 @@ impl Adapter for GoogleSearchConsole {
                 name: None,
                 kind: "site".into(),
                 currency: None,
+                manager: None,
             })
             .collect();
         Ok(identity)

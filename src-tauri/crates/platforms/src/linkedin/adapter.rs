@@ -43,6 +43,7 @@ impl Adapter for LinkedIn {
                 name: None,
                 kind: "ad_account".into(),
                 currency: None,
+                manager: None,
             })
             .collect();
         Ok(identity)

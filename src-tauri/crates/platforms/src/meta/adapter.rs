@@ -149,6 +149,7 @@ fn ad_account(a: &Map<String, Value>) -> Option<RemoteAccount> {
         name: http::text(a.get("name")),
         kind: "ad_account".into(),
         currency: http::text(a.get("currency")),
+        manager: None,
     })
 }
 

@@ -24,6 +24,7 @@ fn unit(key: &str) -> UnitSpec {
         .plan(&ImportScope {
             account: "123".into(),
             campaigns: vec![],
+            manager: None,
             metrics: Some(MetricsWindow {
                 since: date("2026-01-01"),
                 until: date("2026-01-31"),
@@ -60,6 +61,7 @@ fn the_plan_lists_every_edge_and_cuts_metrics_into_31_day_windows() {
     let units = MetaImport.plan(&ImportScope {
         account: "123".into(),
         campaigns: vec![],
+        manager: None,
         metrics: Some(MetricsWindow {
             since: date("2026-01-01"),
             until: date("2026-02-09"),
@@ -106,6 +108,7 @@ fn the_plan_lists_every_edge_and_cuts_metrics_into_31_day_windows() {
     let without_metrics = MetaImport.plan(&ImportScope {
         account: "123".into(),
         campaigns: vec![],
+        manager: None,
         metrics: None,
     });
     assert_eq!(without_metrics.len(), 7, "no metrics window, no insights");

@@ -55,6 +55,7 @@ async fn ad_accounts(ctx: &Ctx<'_>, tokens: &TokenSet) -> Result<Vec<RemoteAccou
                 name: http::text(a.get("Name")),
                 kind: "ad_account".into(),
                 currency: None,
+                manager: None,
             })
         })
         .collect())

@@ -37,6 +37,7 @@ impl Adapter for Pinterest {
                     name: http::text(a.get("name")),
                     kind: "ad_account".into(),
                     currency: http::text(a.get("currency")),
+                    manager: None,
                 })
             }));
             bookmark = http::text(body.get("bookmark"));

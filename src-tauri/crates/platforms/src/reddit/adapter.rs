@@ -157,6 +157,7 @@ async fn ad_accounts(ctx: &Ctx<'_>, tokens: &TokenSet) -> Result<Vec<RemoteAccou
                 name: http::text(a.get("name")),
                 kind: "ad_account".into(),
                 currency: http::text(a.get("currency")),
+                manager: None,
             });
         }
     }

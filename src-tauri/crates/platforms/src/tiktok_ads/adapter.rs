@@ -92,6 +92,7 @@ impl Adapter for TikTokAds {
                     name: http::text(a.get("advertiser_name")),
                     kind: "advertiser".into(),
                     currency: None,
+                    manager: None,
                 })
             })
             .collect();
@@ -108,6 +109,7 @@ impl Adapter for TikTokAds {
                     name: None,
                     kind: "advertiser".into(),
                     currency: None,
+                    manager: None,
                 });
             }
         }

@@ -42,6 +42,7 @@ impl Adapter for Wix {
                 name,
                 kind: "site".into(),
                 currency: None,
+                manager: None,
             }],
         })
     }

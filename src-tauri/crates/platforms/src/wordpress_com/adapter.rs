@@ -23,6 +23,7 @@ impl Adapter for WordPressCom {
                     name: http::text(s.get("name")).or_else(|| http::text(s.get("URL"))),
                     kind: "blog".into(),
                     currency: None,
+                    manager: None,
                 })
             })
             .collect();

@@ -588,6 +588,8 @@ pub struct ConnectionAccount {
     pub linked: bool,
     pub linked_brand_id: Option<String>,
     pub seen_at: String,
+    /// The manager account (Google Ads MCC) this one is reached through, if any.
+    pub manager: Option<String>,
 }
 
 const CONN_COLS: &str = "id, client_id, brand_id, platform, app_credential_id, account_id, account_name, status, status_error, status_action, capabilities, scopes_requested, scopes_granted, expires_at, refresh_expires_at, refresh_token IS NOT NULL, last_refresh_at, refresh_failures, next_refresh_at, pending_account_id, pending_account_name, connected_at, updated_at";
@@ -747,7 +749,7 @@ impl Read<'_> {
 
     pub fn connection_accounts(&self, connection_id: &str) -> Result<Vec<ConnectionAccount>> {
         let mut stmt = self.conn.prepare(
-            "SELECT connection_id, external_id, name, kind, currency, linked, linked_brand_id, seen_at FROM connection_accounts WHERE connection_id = ?1 ORDER BY name, external_id",
+            "SELECT connection_id, external_id, name, kind, currency, linked, linked_brand_id, seen_at, manager FROM connection_accounts WHERE connection_id = ?1 ORDER BY name, external_id",
         )?;
         let rows = stmt.query_map([connection_id], |r| {
             Ok(ConnectionAccount {
@@ -759,6 +761,7 @@ impl Read<'_> {
                 linked: r.get(5)?,
                 linked_brand_id: r.get(6)?,
                 seen_at: r.get(7)?,
+                manager: r.get(8)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -925,14 +928,20 @@ impl Write<'_> {
     pub fn set_connection_accounts(
         &mut self,
         connection_id: &str,
-        accounts: &[(String, Option<String>, String, Option<String>)],
+        accounts: &[(
+            String,
+            Option<String>,
+            String,
+            Option<String>,
+            Option<String>,
+        )],
     ) -> Result<()> {
         let now = self.now();
-        for (external_id, name, kind, currency) in accounts {
+        for (external_id, name, kind, currency, manager) in accounts {
             self.tx.execute(
-                "INSERT INTO connection_accounts (connection_id, external_id, name, kind, currency, seen_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                 ON CONFLICT(connection_id, external_id) DO UPDATE SET name = excluded.name, kind = excluded.kind, currency = excluded.currency, seen_at = excluded.seen_at",
-                params![connection_id, external_id, name, kind, currency, now],
+                "INSERT INTO connection_accounts (connection_id, external_id, name, kind, currency, seen_at, manager) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT(connection_id, external_id) DO UPDATE SET name = excluded.name, kind = excluded.kind, currency = excluded.currency, seen_at = excluded.seen_at, manager = excluded.manager",
+                params![connection_id, external_id, name, kind, currency, now, manager],
             )?;
         }
         self.changed("connection", connection_id, ChangeKind::Updated);

@@ -556,6 +556,9 @@ impl ClientWrite<'_, '_> {
     }
 }
 
+/// How many of the newest matches a search ranks.
+const SEARCH_CANDIDATES: u32 = 300;
+
 impl ClientRead<'_> {
     /// Full-text search over names and ad copy of this client's library; best matches
     /// first. Words are matched as prefixes; FTS syntax in the query is neutralised.
@@ -569,24 +572,33 @@ impl ClientRead<'_> {
         if terms.is_empty() {
             return Ok(Vec::new());
         }
-        // One FTS scan; hits on a creative's copy are answered as the ads that use it.
+        // One FTS pass over the newest matches only (rowid order lets FTS5 stop early, so a
+        // word that is in half a million ads costs the same as a rare one), ranked by bm25
+        // among those; hits on a creative's copy are answered as the ads that use it.
         let mut stmt = self.conn.prepare_cached(
             "WITH hits AS (
-                 SELECT rowid AS key, kind, snippet(lib_search, 2, '[', ']', '…', 12) AS snip, rank AS rk
-                 FROM lib_search WHERE lib_search MATCH ?1 AND client_id = ?2 ORDER BY rank LIMIT ?3)
+                 SELECT rowid AS key, kind, bm25(lib_search) AS rk, snippet(lib_search, 2, '[', ']', '…', 12) AS snip
+                 FROM lib_search WHERE lib_search MATCH ?1 AND client_id = ?2
+                 ORDER BY rowid DESC LIMIT ?4),
+             best AS (SELECT * FROM hits ORDER BY rk LIMIT ?3)
              SELECT id, level, name, platform, snip FROM (
                  SELECT o.id, o.level, o.name, o.platform, h.snip, h.rk
-                 FROM hits h JOIN lib_objects o ON o.rowid = h.key AND o.client_id = ?2
+                 FROM best h JOIN lib_objects o ON o.rowid = h.key AND o.client_id = ?2
                  WHERE h.kind != 'creative'
                  UNION ALL
                  SELECT o.id, o.level, o.name, o.platform, h.snip, h.rk
-                 FROM hits h JOIN lib_creatives c ON c.rowid = -h.key AND c.client_id = ?2
+                 FROM best h JOIN lib_creatives c ON c.rowid = -h.key AND c.client_id = ?2
                  JOIN lib_objects o ON o.account_id = c.account_id AND o.level = 'ad' AND o.creative_external_id = c.external_id
                  WHERE h.kind = 'creative')
              ORDER BY rk LIMIT ?3",
         )?;
         let rows = stmt.query_map(
-            params![terms.join(" "), self.client.id, limit.min(500)],
+            params![
+                terms.join(" "),
+                self.client.id,
+                limit.min(500),
+                SEARCH_CANDIDATES
+            ],
             |r| {
                 Ok(SearchHit {
                     id: r.get(0)?,
