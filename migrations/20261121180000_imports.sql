@@ -11,7 +11,8 @@ ALTER TABLE lib_objects ADD COLUMN spend_micros INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE lib_objects ADD COLUMN impressions INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE lib_objects ADD COLUMN clicks INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE lib_objects ADD COLUMN conversions_micros INTEGER NOT NULL DEFAULT 0;
-CREATE INDEX lib_objects_browse ON lib_objects (client_id, level, account_id, parent_id, name);
+CREATE INDEX lib_objects_browse ON lib_objects (client_id, level, account_id, parent_id, name COLLATE NOCASE);
+CREATE INDEX lib_objects_name ON lib_objects (client_id, level, name COLLATE NOCASE);
 CREATE INDEX lib_objects_spend ON lib_objects (client_id, level, spend_micros);
 CREATE INDEX lib_objects_creative ON lib_objects (account_id, creative_external_id) WHERE creative_external_id IS NOT NULL;
 
@@ -26,6 +27,8 @@ CREATE VIRTUAL TABLE lib_search USING fts5 (
     tokenize = 'unicode61 remove_diacritics 2'
 );
 INSERT INTO lib_search (rowid, client_id, kind, text) SELECT rowid, client_id, level, name FROM lib_objects;
+-- The index's vocabulary, to expand a typed prefix into exact terms.
+CREATE VIRTUAL TABLE lib_search_vocab USING fts5vocab (lib_search, 'row');
 -- Deleted rows (a client or account removed) take their search rows with them, so a
 -- reused rowid never inherits another object's text.
 CREATE TRIGGER lib_objects_unsearch AFTER DELETE ON lib_objects BEGIN
@@ -42,6 +45,10 @@ ALTER TABLE connection_accounts ADD COLUMN manager TEXT;
 -- Auto-sync per imported account: hours between imports (NULL = off) and the last import.
 ALTER TABLE lib_accounts ADD COLUMN auto_sync_hours INTEGER CHECK (auto_sync_hours IS NULL OR auto_sync_hours BETWEEN 1 AND 720);
 ALTER TABLE lib_accounts ADD COLUMN last_import_at TEXT;
+-- Object counts, refreshed when an import ends (counting a million ads per screen is slow).
+ALTER TABLE lib_accounts ADD COLUMN campaigns_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE lib_accounts ADD COLUMN ad_groups_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE lib_accounts ADD COLUMN ads_count INTEGER NOT NULL DEFAULT 0;
 
 CREATE TABLE import_jobs (
     id                   TEXT PRIMARY KEY,

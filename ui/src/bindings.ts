@@ -511,7 +511,10 @@ export type LibObjectDetail = {
 };
 
 export type LibPage = {
+	/**  How many match, counted up to [`TOTAL_CAP`]. */
 	total: number,
+	/**  More than [`TOTAL_CAP`] match (the UI says "100,000+" and asks to narrow down). */
+	total_capped: boolean,
 	rows: LibRow[],
 };
 

@@ -11,13 +11,15 @@ type Cache = {
   /** Bumped on every reset or refresh; answers for an older generation are dropped. */
   gen: number;
   total: number | null;
+  /** More rows match than the store counts (it stops at 100,000). */
+  capped: boolean;
   pages: Map<number, LibRow[]>;
   /** Pages from before a refresh, shown until their fresh copy arrives (no flicker). */
   stale: Map<number, LibRow[]>;
   inflight: Set<number>;
 };
 
-const emptyCache = (gen: number): Cache => ({ gen, total: null, pages: new Map(), stale: new Map(), inflight: new Set() });
+const emptyCache = (gen: number): Cache => ({ gen, total: null, capped: false, pages: new Map(), stale: new Map(), inflight: new Set() });
 
 /**
  * A library listing fetched lazily by pages of PAGE_SIZE, so a 100,000-row account costs
@@ -43,6 +45,7 @@ export function useLibraryPages(clientId: string, query: LibQuery) {
         c.pages.set(page, answer.rows);
         c.stale.delete(page);
         c.total = answer.total;
+        c.capped = answer.total_capped;
         setError(null);
       } catch (e) {
         if (gen === cache.current.gen) setError(errorMessage(e));
@@ -66,6 +69,7 @@ export function useLibraryPages(clientId: string, query: LibQuery) {
     const c = cache.current;
     const next = emptyCache(c.gen + 1);
     next.total = c.total;
+    next.capped = c.capped;
     next.stale = new Map([...c.stale, ...c.pages]);
     cache.current = next;
     bump();
@@ -88,5 +92,5 @@ export function useLibraryPages(clientId: string, query: LibQuery) {
     return (c.pages.get(page) ?? c.stale.get(page))?.[index % PAGE_SIZE];
   }, []);
 
-  return { total: cache.current.total, rowAt, ensureRange, error, refresh, version };
+  return { total: cache.current.total, capped: cache.current.capped, rowAt, ensureRange, error, refresh, version };
 }

@@ -181,7 +181,11 @@ function ClientLibrary({ client }: { client: Client }) {
                 </Button>
               )}
               <Text size="sm" c="dimmed" data-testid="library-total">
-                {total === null ? 'Loading…' : `${new Intl.NumberFormat().format(total)} ${levelLabel(level).toLowerCase()}`}
+                {total === null
+                  ? 'Loading…'
+                  : `${new Intl.NumberFormat().format(total)}${pages.capped ? '+' : ''} ${levelLabel(level).toLowerCase()}${
+                      pages.capped ? ' — narrow down with filters or search to see them all' : ''
+                    }`}
               </Text>
             </Group>
           </Group>

@@ -863,7 +863,7 @@ export class MockBackend implements Backend {
         return filter.desc ? -order : order;
       });
     }
-    return { total: rows.length, rows: rows.slice(filter.offset, filter.offset + filter.limit).map((r) => ({ ...r })) };
+    return { total: rows.length, total_capped: false, rows: rows.slice(filter.offset, filter.offset + filter.limit).map((r) => ({ ...r })) };
   }
 
   async libraryObject(clientId: string, objectId: string): Promise<LibObjectDetail> {

@@ -188,6 +188,7 @@ fn load(
         .write(Origin::Import, |w| {
             let mut c = w.client(&client)?;
             c.link_lib_parents(&account)?;
+            c.refresh_lib_totals(&account)?;
             Ok(())
         })
         .unwrap();
@@ -235,8 +236,50 @@ fn main() {
     };
     println!("library: {campaigns} campaigns, {ad_groups} ad groups, {ads} ads + creatives ({made_note})");
 
+    if std::env::var_os("SB_BENCH_PLAN").is_some() {
+        let sql = "EXPLAIN QUERY PLAN WITH hits AS (
+                 SELECT rowid AS key, kind, bm25(lib_search) AS rk, snippet(lib_search, 2, '[', ']', '…', 12) AS snip
+                 FROM lib_search WHERE lib_search MATCH '\"summer\"* \"sale\"*' AND client_id = ?1
+                 ORDER BY rowid DESC LIMIT 300),
+             best AS (SELECT * FROM hits ORDER BY rk LIMIT 50)
+             SELECT id, level, name, platform, snip FROM (
+                 SELECT o.id, o.level, o.name, o.platform, h.snip, h.rk
+                 FROM best h CROSS JOIN lib_objects o ON o.rowid = h.key AND o.client_id = ?1
+                 WHERE h.kind != 'creative'
+                 UNION ALL
+                 SELECT o.id, o.level, o.name, o.platform, h.snip, h.rk
+                 FROM best h CROSS JOIN lib_creatives c ON c.rowid = -h.key AND c.client_id = ?1
+                 CROSS JOIN lib_objects o ON o.account_id = c.account_id AND o.level = 'ad' AND o.creative_external_id = c.external_id
+                 WHERE h.kind = 'creative')
+             ORDER BY rk LIMIT 50";
+        for l in vault.debug_query(sql, &client).unwrap() {
+            println!("plan: {l}");
+        }
+        let t = Instant::now();
+        let n = vault
+            .debug_query(
+                "SELECT count(*) FROM lib_search WHERE lib_search MATCH '\"summer\" \"sale\"'",
+                "",
+            )
+            .unwrap_or_default();
+        println!("count summer sale: {n:?} in {:?}", t.elapsed());
+        let t = Instant::now();
+        let n = vault.debug_query("SELECT rowid FROM lib_search WHERE lib_search MATCH '\"summer\" \"sale\"' ORDER BY rowid DESC LIMIT 300", "").map(|v| v.len());
+        println!("newest 300 summer sale: {n:?} in {:?}", t.elapsed());
+        let t = Instant::now();
+        let n = vault.debug_query("SELECT rowid FROM lib_search WHERE lib_search MATCH '\"summer\" \"sale\"' AND client_id = ?1 ORDER BY rowid DESC LIMIT 300", &client).map(|v| v.len());
+        println!("newest 300 summer sale, client: {n:?} in {:?}", t.elapsed());
+        let t = Instant::now();
+        let n = vault.debug_query("SELECT rowid, snippet(lib_search, 2, '[', ']', '…', 12) FROM lib_search WHERE lib_search MATCH '\"summer\" \"sale\"' AND client_id = ?1 ORDER BY rowid DESC LIMIT 300", &client).map(|v| v.len());
+        println!("newest 300 + snippet: {n:?} in {:?}", t.elapsed());
+        return;
+    }
     // Search: a distinctive token (one ad), two common words, a prefix, a campaign name.
-    let queries: Vec<String> = (0..200)
+    let n_queries: usize = std::env::var("SB_BENCH_QUERIES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(200);
+    let queries: Vec<String> = (0..n_queries)
         .map(|i| match i % 5 {
             0 => format!("token{}", (i * 4999) % ads),
             1 => format!(
@@ -286,7 +329,7 @@ fn main() {
                 "name".into()
             }),
             desc: i % 4 == 0,
-            offset: ((i * 7919) % 2000) as u32 * 10,
+            offset: ((i * 7919) % 50) as u32 * 100,
             limit: 200,
             ..LibFilter::default()
         };

@@ -90,9 +90,16 @@ pub struct LibRow {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct LibPage {
+    /// How many match, counted up to [`TOTAL_CAP`].
     pub total: i64,
+    /// More than [`TOTAL_CAP`] match (the UI says "100,000+" and asks to narrow down).
+    pub total_capped: bool,
     pub rows: Vec<LibRow>,
 }
+
+/// Matches are counted up to this many: counting a million rows for every screen would
+/// cost more than the screen itself.
+pub const TOTAL_CAP: i64 = 100_000;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct LibCreative {
@@ -194,9 +201,7 @@ impl ClientRead<'_> {
     pub fn lib_accounts(&self) -> Result<Vec<LibAccountSummary>> {
         let mut stmt = self.conn.prepare(
             "SELECT a.id, a.platform, a.external_id, a.name, a.currency, a.timezone, a.status, a.connection_id, a.last_import_at, a.auto_sync_hours,
-                 (SELECT count(*) FROM lib_objects o WHERE o.account_id = a.id AND o.level = 'campaign'),
-                 (SELECT count(*) FROM lib_objects o WHERE o.account_id = a.id AND o.level = 'ad_group'),
-                 (SELECT count(*) FROM lib_objects o WHERE o.account_id = a.id AND o.level = 'ad'),
+                 a.campaigns_count, a.ad_groups_count, a.ads_count,
                  (SELECT count(*) FROM lib_assets s WHERE s.account_id = a.id AND s.status = 'done'),
                  (SELECT count(*) FROM lib_assets s WHERE s.account_id = a.id)
              FROM lib_accounts a WHERE a.client_id = ?1 ORDER BY a.platform, a.name COLLATE NOCASE",
@@ -278,11 +283,19 @@ impl ClientRead<'_> {
             clauses.push("o.removed_at IS NULL".into());
         }
         let r#where = clauses.join(" AND ");
-        let total: i64 = self.conn.query_row(
-            &format!("SELECT count(*) FROM lib_objects o WHERE {where}"),
+        let counted: i64 = self.conn.query_row(
+            &format!(
+                "SELECT count(*) FROM (SELECT 1 FROM lib_objects o WHERE {where} LIMIT {})",
+                TOTAL_CAP + 1
+            ),
             params_from_iter(args.iter()),
             |r| r.get(0),
         )?;
+        let (total, total_capped) = if counted > TOTAL_CAP {
+            (TOTAL_CAP, true)
+        } else {
+            (counted, false)
+        };
         let order = match filter.sort.as_deref().unwrap_or("name") {
             "spend" => "o.spend_micros",
             "impressions" => "o.impressions",
@@ -302,7 +315,11 @@ impl ClientRead<'_> {
         let rows = stmt
             .query_map(params_from_iter(page_args.iter()), lib_row)?
             .collect::<rusqlite::Result<_>>()?;
-        Ok(LibPage { total, rows })
+        Ok(LibPage {
+            total,
+            total_capped,
+            rows,
+        })
     }
 
     /// One object with everything the review screen shows.

@@ -527,8 +527,17 @@ impl ClientWrite<'_, '_> {
         )?)
     }
 
-    /// Recompute the lifetime totals of every object of an account from its daily rows.
+    /// Recompute the lifetime totals of every object of an account from its daily rows, and
+    /// the account's object counts (objects still on the platform).
     pub fn refresh_lib_totals(&mut self, account_id: &str) -> Result<()> {
+        self.w.tx.execute(
+            "UPDATE lib_accounts SET
+                 campaigns_count = (SELECT count(*) FROM lib_objects WHERE account_id = ?2 AND level = 'campaign' AND removed_at IS NULL),
+                 ad_groups_count = (SELECT count(*) FROM lib_objects WHERE account_id = ?2 AND level = 'ad_group' AND removed_at IS NULL),
+                 ads_count = (SELECT count(*) FROM lib_objects WHERE account_id = ?2 AND level = 'ad' AND removed_at IS NULL)
+             WHERE client_id = ?1 AND id = ?2",
+            params![self.client.id, account_id],
+        )?;
         self.w.tx.execute(
             "UPDATE lib_objects AS o SET spend_micros = coalesce(t.spend, 0), impressions = coalesce(t.imp, 0),
                  clicks = coalesce(t.clk, 0), conversions_micros = coalesce(t.conv, 0)
@@ -558,20 +567,54 @@ impl ClientWrite<'_, '_> {
 
 /// How many of the newest matches a search ranks.
 const SEARCH_CANDIDATES: u32 = 300;
+/// How many words a typed prefix stands for at most (the alphabetically first ones).
+const PREFIX_EXPANSIONS: u32 = 32;
 
 impl ClientRead<'_> {
     /// Full-text search over names and ad copy of this client's library; best matches
     /// first. Words are matched as prefixes; FTS syntax in the query is neutralised.
     pub fn search_library(&self, query: &str, limit: u32) -> Result<Vec<SearchHit>> {
-        let terms: Vec<String> = query
+        let words: Vec<&str> = query
             .split(|c: char| !c.is_alphanumeric())
             .filter(|t| !t.is_empty())
             .take(16)
-            .map(|t| format!("\"{t}\"*"))
             .collect();
-        if terms.is_empty() {
+        let Some((last, rest)) = words.split_last() else {
             return Ok(Vec::new());
+        };
+        // Whole words match exactly; the last one (still being typed) matches as a prefix.
+        // why: FTS5 answers a `prefix*` term by loading and merging the full doclists of
+        // every matching term, which for a frequent word in a million-ad library costs tens
+        // of milliseconds; the prefix is expanded here from the index's vocabulary into an
+        // OR of exact terms instead, which FTS5 walks lazily in rowid order.
+        let mut parts: Vec<String> = rest.iter().map(|t| format!("\"{t}\"")).collect();
+        if last.is_ascii() {
+            let prefix = last.to_ascii_lowercase();
+            let mut vocab = self.conn.prepare_cached(
+                "SELECT term FROM lib_search_vocab WHERE term >= ?1 AND term < ?2 ORDER BY term LIMIT ?3",
+            )?;
+            let expansions: Vec<String> = vocab
+                .query_map(
+                    params![prefix, format!("{prefix}\u{10FFFF}"), PREFIX_EXPANSIONS],
+                    |r| r.get(0),
+                )?
+                .collect::<rusqlite::Result<_>>()?;
+            if expansions.is_empty() {
+                return Ok(Vec::new());
+            }
+            parts.push(format!(
+                "({})",
+                expansions
+                    .iter()
+                    .map(|t| format!("\"{t}\""))
+                    .collect::<Vec<_>>()
+                    .join(" OR ")
+            ));
+        } else {
+            // Non-ASCII: the tokenizer folds case and diacritics; let FTS5 expand it.
+            parts.push(format!("\"{last}\"*"));
         }
+        let terms = parts;
         // One FTS pass over the newest matches only (rowid order lets FTS5 stop early, so a
         // word that is in half a million ads costs the same as a rare one), ranked by bm25
         // among those; hits on a creative's copy are answered as the ads that use it.
@@ -583,12 +626,12 @@ impl ClientRead<'_> {
              best AS (SELECT * FROM hits ORDER BY rk LIMIT ?3)
              SELECT id, level, name, platform, snip FROM (
                  SELECT o.id, o.level, o.name, o.platform, h.snip, h.rk
-                 FROM best h JOIN lib_objects o ON o.rowid = h.key AND o.client_id = ?2
+                 FROM best h CROSS JOIN lib_objects o ON o.rowid = h.key AND o.client_id = ?2
                  WHERE h.kind != 'creative'
                  UNION ALL
                  SELECT o.id, o.level, o.name, o.platform, h.snip, h.rk
-                 FROM best h JOIN lib_creatives c ON c.rowid = -h.key AND c.client_id = ?2
-                 JOIN lib_objects o ON o.account_id = c.account_id AND o.level = 'ad' AND o.creative_external_id = c.external_id
+                 FROM best h CROSS JOIN lib_creatives c ON c.rowid = -h.key AND c.client_id = ?2
+                 CROSS JOIN lib_objects o ON o.account_id = c.account_id AND o.level = 'ad' AND o.creative_external_id = c.external_id
                  WHERE h.kind = 'creative')
              ORDER BY rk LIMIT ?3",
         )?;
