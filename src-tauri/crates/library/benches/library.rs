@@ -282,10 +282,11 @@ fn main() {
     let queries: Vec<String> = (0..n_queries)
         .map(|i| match i % 5 {
             0 => format!("token{}", (i * 4999) % ads),
+            // Two words that appear together in names (word slots 13 apart).
             1 => format!(
                 "{} {}",
-                WORDS[i % WORDS.len()],
-                WORDS[(i + 3) % WORDS.len()]
+                WORDS[(i * 7 + 13) % WORDS.len()],
+                WORDS[(i * 7 + 26) % WORDS.len()]
             ),
             2 => WORDS[i % WORDS.len()][..3].to_string(),
             3 => format!("campaign {:07}", (i * 37) % campaigns),

@@ -637,7 +637,7 @@ impl ClientRead<'_> {
         )?;
         let rows = stmt.query_map(
             params![
-                terms.join(" "),
+                terms.join(" AND "),
                 self.client.id,
                 limit.min(500),
                 SEARCH_CANDIDATES
