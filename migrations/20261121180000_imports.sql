@@ -13,6 +13,8 @@ ALTER TABLE lib_objects ADD COLUMN clicks INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE lib_objects ADD COLUMN conversions_micros INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX lib_objects_browse ON lib_objects (client_id, level, account_id, parent_id, name COLLATE NOCASE);
 CREATE INDEX lib_objects_name ON lib_objects (client_id, level, name COLLATE NOCASE);
+-- Counting a filtered list (status, objective) from the index alone.
+CREATE INDEX lib_objects_filter ON lib_objects (client_id, level, status, objective, spend_micros);
 CREATE INDEX lib_objects_spend ON lib_objects (client_id, level, spend_micros);
 CREATE INDEX lib_objects_creative ON lib_objects (account_id, creative_external_id) WHERE creative_external_id IS NOT NULL;
 

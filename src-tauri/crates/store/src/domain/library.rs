@@ -565,10 +565,79 @@ impl ClientWrite<'_, '_> {
     }
 }
 
-/// How many of the newest matches a search ranks.
-const SEARCH_CANDIDATES: u32 = 300;
 /// How many words a typed prefix stands for at most (the alphabetically first ones).
 const PREFIX_EXPANSIONS: u32 = 32;
+
+/// About a dozen words of `text` around the first query word found, each word that starts
+/// with a query word between `[` and `]`, `…` where text was cut. Words are compared
+/// case-insensitively (the index also folds diacritics; an excerpt may then show none).
+fn excerpt(text: &str, words: &[String]) -> String {
+    const AROUND: usize = 12;
+    let tokens: Vec<&str> = text.split_whitespace().collect();
+    let matches = |t: &str| {
+        let t: String = t
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .collect::<String>()
+            .to_lowercase();
+        !t.is_empty() && words.iter().any(|w| t.starts_with(w.as_str()))
+    };
+    let first = tokens.iter().position(|t| matches(t)).unwrap_or(0);
+    let start = first.saturating_sub(AROUND / 3);
+    let end = (start + AROUND).min(tokens.len());
+    let mut out = String::new();
+    if start > 0 {
+        out.push('…');
+    }
+    for (i, t) in tokens[start..end].iter().enumerate() {
+        if i > 0 || start > 0 {
+            out.push(' ');
+        }
+        if matches(t) {
+            // Brackets around the word itself, punctuation outside.
+            let from = t.find(char::is_alphanumeric).unwrap_or(0);
+            let to = t.rfind(char::is_alphanumeric).map_or(t.len(), |i| {
+                i + t[i..].chars().next().map_or(1, char::len_utf8)
+            });
+            out.push_str(&t[..from]);
+            out.push('[');
+            out.push_str(&t[from..to]);
+            out.push(']');
+            out.push_str(&t[to..]);
+        } else {
+            out.push_str(t);
+        }
+    }
+    if end < tokens.len() {
+        out.push_str(" …");
+    }
+    out
+}
+
+#[cfg(test)]
+mod excerpt_tests {
+    use super::excerpt;
+
+    #[test]
+    fn marks_query_words_and_cuts_around_the_first() {
+        let w = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            excerpt("Free shipping, today only.", &w(&["ship"])),
+            "Free [shipping], today only."
+        );
+        let long = (0..40)
+            .map(|i| format!("w{i}"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let e = excerpt(&long, &w(&["w20"]));
+        assert!(
+            e.starts_with('…') && e.ends_with('…') && e.contains("[w20]"),
+            "{e}"
+        );
+        assert_eq!(excerpt("Naïve Café", &w(&["café"])), "Naïve [Café]");
+        assert_eq!(excerpt("", &w(&["x"])), "");
+    }
+}
 
 impl ClientRead<'_> {
     /// Full-text search over names and ad copy of this client's library; best matches
@@ -615,40 +684,37 @@ impl ClientRead<'_> {
             parts.push(format!("\"{last}\"*"));
         }
         let terms = parts;
-        // One FTS pass over the newest matches only (rowid order lets FTS5 stop early, so a
-        // word that is in half a million ads costs the same as a rare one), ranked by bm25
-        // among those; hits on a creative's copy are answered as the ads that use it.
+        // The newest matches only: FTS5 walks the terms' doclists backwards in rowid order
+        // and stops after `limit` rows, so a word that is in half a million ads costs the
+        // same as a rare one. No auxiliary functions (bm25, snippet) run inside the scan —
+        // each would read every candidate's positions; the excerpt is cut here from the
+        // matched rows' text. Hits on a creative's copy are answered as the ads using it.
         let mut stmt = self.conn.prepare_cached(
-            "WITH hits AS (
-                 SELECT rowid AS key, kind, bm25(lib_search) AS rk, snippet(lib_search, 2, '[', ']', '…', 12) AS snip
-                 FROM lib_search WHERE lib_search MATCH ?1 AND client_id = ?2
-                 ORDER BY rowid DESC LIMIT ?4),
-             best AS (SELECT * FROM hits ORDER BY rk LIMIT ?3)
-             SELECT id, level, name, platform, snip FROM (
-                 SELECT o.id, o.level, o.name, o.platform, h.snip, h.rk
-                 FROM best h CROSS JOIN lib_objects o ON o.rowid = h.key AND o.client_id = ?2
+            "WITH hits AS MATERIALIZED (
+                 SELECT rowid AS key, kind, text FROM lib_search
+                 WHERE lib_search MATCH ?1 AND client_id = ?2 ORDER BY rowid DESC LIMIT ?3)
+             SELECT id, level, name, platform, text FROM (
+                 SELECT o.id, o.level, o.name, o.platform, h.text, h.key
+                 FROM hits h CROSS JOIN lib_objects o ON o.rowid = h.key AND o.client_id = ?2
                  WHERE h.kind != 'creative'
                  UNION ALL
-                 SELECT o.id, o.level, o.name, o.platform, h.snip, h.rk
-                 FROM best h CROSS JOIN lib_creatives c ON c.rowid = -h.key AND c.client_id = ?2
+                 SELECT o.id, o.level, o.name, o.platform, h.text, h.key
+                 FROM hits h CROSS JOIN lib_creatives c ON c.rowid = -h.key AND c.client_id = ?2
                  CROSS JOIN lib_objects o ON o.account_id = c.account_id AND o.level = 'ad' AND o.creative_external_id = c.external_id
                  WHERE h.kind = 'creative')
-             ORDER BY rk LIMIT ?3",
+             ORDER BY key DESC LIMIT ?3",
         )?;
+        let lowered: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
         let rows = stmt.query_map(
-            params![
-                terms.join(" AND "),
-                self.client.id,
-                limit.min(500),
-                SEARCH_CANDIDATES
-            ],
+            params![terms.join(" AND "), self.client.id, limit.min(500)],
             |r| {
+                let text: String = r.get(4)?;
                 Ok(SearchHit {
                     id: r.get(0)?,
                     kind: r.get(1)?,
                     name: r.get(2)?,
                     platform: r.get(3)?,
-                    snippet: r.get(4)?,
+                    snippet: excerpt(&text, &lowered),
                 })
             },
         )?;
