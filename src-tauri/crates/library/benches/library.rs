@@ -236,43 +236,15 @@ fn main() {
     };
     println!("library: {campaigns} campaigns, {ad_groups} ad groups, {ads} ads + creatives ({made_note})");
 
-    if std::env::var_os("SB_BENCH_PLAN").is_some() {
-        let sql = "EXPLAIN QUERY PLAN WITH hits AS (
-                 SELECT rowid AS key, kind, bm25(lib_search) AS rk, snippet(lib_search, 2, '[', ']', '…', 12) AS snip
-                 FROM lib_search WHERE lib_search MATCH '\"summer\"* \"sale\"*' AND client_id = ?1
-                 ORDER BY rowid DESC LIMIT 300),
-             best AS (SELECT * FROM hits ORDER BY rk LIMIT 50)
-             SELECT id, level, name, platform, snip FROM (
-                 SELECT o.id, o.level, o.name, o.platform, h.snip, h.rk
-                 FROM best h CROSS JOIN lib_objects o ON o.rowid = h.key AND o.client_id = ?1
-                 WHERE h.kind != 'creative'
-                 UNION ALL
-                 SELECT o.id, o.level, o.name, o.platform, h.snip, h.rk
-                 FROM best h CROSS JOIN lib_creatives c ON c.rowid = -h.key AND c.client_id = ?1
-                 CROSS JOIN lib_objects o ON o.account_id = c.account_id AND o.level = 'ad' AND o.creative_external_id = c.external_id
-                 WHERE h.kind = 'creative')
-             ORDER BY rk LIMIT 50";
-        for l in vault.debug_query(sql, &client).unwrap() {
-            println!("plan: {l}");
-        }
+    if std::env::var_os("SB_BENCH_OPTIMIZE").is_some() || !reuse {
         let t = Instant::now();
-        let n = vault
-            .debug_query(
-                "SELECT count(*) FROM lib_search WHERE lib_search MATCH '\"summer\" \"sale\"'",
-                "",
-            )
-            .unwrap_or_default();
-        println!("count summer sale: {n:?} in {:?}", t.elapsed());
-        let t = Instant::now();
-        let n = vault.debug_query("SELECT rowid FROM lib_search WHERE lib_search MATCH '\"summer\" \"sale\"' ORDER BY rowid DESC LIMIT 300", "").map(|v| v.len());
-        println!("newest 300 summer sale: {n:?} in {:?}", t.elapsed());
-        let t = Instant::now();
-        let n = vault.debug_query("SELECT rowid FROM lib_search WHERE lib_search MATCH '\"summer\" \"sale\"' AND client_id = ?1 ORDER BY rowid DESC LIMIT 300", &client).map(|v| v.len());
-        println!("newest 300 summer sale, client: {n:?} in {:?}", t.elapsed());
-        let t = Instant::now();
-        let n = vault.debug_query("SELECT rowid, snippet(lib_search, 2, '[', ']', '…', 12) FROM lib_search WHERE lib_search MATCH '\"summer\" \"sale\"' AND client_id = ?1 ORDER BY rowid DESC LIMIT 300", &client).map(|v| v.len());
-        println!("newest 300 + snippet: {n:?} in {:?}", t.elapsed());
-        return;
+        vault
+            .write(Origin::System, |w| w.optimize_library_search())
+            .unwrap();
+        println!(
+            "search index merged into one segment in {:.1} s",
+            t.elapsed().as_secs_f64()
+        );
     }
     // Search: a distinctive token (one ad), two common words, a prefix, a campaign name.
     let n_queries: usize = std::env::var("SB_BENCH_QUERIES")
@@ -295,13 +267,29 @@ fn main() {
         .collect();
     let mut times = Vec::new();
     let mut found = 0;
-    for q in &queries {
+    let mut by_kind = vec![Vec::new(); 5];
+    for (i, q) in queries.iter().enumerate() {
         let t = Instant::now();
         let hits = vault
             .read(|r| r.client(&client)?.search_library(q, 50))
             .unwrap();
         times.push(t.elapsed());
+        by_kind[i % 5].push(t.elapsed());
         found += usize::from(!hits.is_empty());
+    }
+    for (k, mut v) in by_kind.into_iter().enumerate() {
+        let name = [
+            "rare token",
+            "two words together",
+            "3-letter prefix",
+            "campaign + number",
+            "word + 'crowd'",
+        ][k];
+        println!(
+            "  {name}: p50 {:.2} ms, p95 {:.2} ms",
+            pct(&mut v.clone(), 0.5),
+            pct(&mut v, 0.95)
+        );
     }
     let (p50, p95) = (pct(&mut times.clone(), 0.5), pct(&mut times, 0.95));
     println!(

@@ -1112,6 +1112,8 @@ impl Importer {
             .filter(|(stage, _)| full && stage_done(stage))
             .map(|(_, level)| level)
             .collect();
+            // Some segment merging of the search index after every import keeps lookups short.
+            w.merge_library_search(500)?;
             let removed = w.client(&run.client_id)?.finish_import_pull(
                 &run.job_id,
                 &levels,

@@ -578,6 +578,16 @@ pub struct NewConnection<'a> {
 }
 
 /// An account a grant reaches (ad account, site, page).
+/// A reached account as identity calls report it: (external id, name, kind, currency,
+/// manager account it is reached through).
+pub type ReachedAccount = (
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+    Option<String>,
+);
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, specta::Type)]
 pub struct ConnectionAccount {
     pub connection_id: String,
@@ -925,16 +935,11 @@ impl Write<'_> {
     }
 
     /// Replace the list of accounts a grant reaches, keeping the user's links.
+    /// Each is (external id, name, kind, currency, manager).
     pub fn set_connection_accounts(
         &mut self,
         connection_id: &str,
-        accounts: &[(
-            String,
-            Option<String>,
-            String,
-            Option<String>,
-            Option<String>,
-        )],
+        accounts: &[ReachedAccount],
     ) -> Result<()> {
         let now = self.now();
         for (external_id, name, kind, currency, manager) in accounts {

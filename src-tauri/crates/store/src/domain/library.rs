@@ -314,6 +314,28 @@ impl ClientWrite<'_, '_> {
     }
 }
 
+impl crate::rw::Write<'_> {
+    /// Merge the full-text index's segments into one. Bulk imports leave many segments,
+    /// and every term lookup visits each; merged, a common word's newest matches are a
+    /// single doclist walk. Costs about as long as writing the index once.
+    pub fn optimize_library_search(&mut self) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO lib_search (lib_search) VALUES ('optimize')",
+            [],
+        )?;
+        Ok(())
+    }
+
+    /// Do up to `pages` pages of segment merging (cheap, incremental; after each import).
+    pub fn merge_library_search(&mut self, pages: u32) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO lib_search (lib_search, rank) VALUES ('merge', ?1)",
+            [pages],
+        )?;
+        Ok(())
+    }
+}
+
 impl ClientWrite<'_, '_> {
     /// Insert or refresh creatives of one account, their asset links and their search
     /// text (found under the ads that use them).
@@ -614,31 +636,6 @@ fn excerpt(text: &str, words: &[String]) -> String {
     out
 }
 
-#[cfg(test)]
-mod excerpt_tests {
-    use super::excerpt;
-
-    #[test]
-    fn marks_query_words_and_cuts_around_the_first() {
-        let w = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
-        assert_eq!(
-            excerpt("Free shipping, today only.", &w(&["ship"])),
-            "Free [shipping], today only."
-        );
-        let long = (0..40)
-            .map(|i| format!("w{i}"))
-            .collect::<Vec<_>>()
-            .join(" ");
-        let e = excerpt(&long, &w(&["w20"]));
-        assert!(
-            e.starts_with('…') && e.ends_with('…') && e.contains("[w20]"),
-            "{e}"
-        );
-        assert_eq!(excerpt("Naïve Café", &w(&["café"])), "Naïve [Café]");
-        assert_eq!(excerpt("", &w(&["x"])), "");
-    }
-}
-
 impl ClientRead<'_> {
     /// Full-text search over names and ad copy of this client's library; best matches
     /// first. Words are matched as prefixes; FTS syntax in the query is neutralised.
@@ -735,5 +732,30 @@ impl ClientRead<'_> {
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+#[cfg(test)]
+mod excerpt_tests {
+    use super::excerpt;
+
+    #[test]
+    fn marks_query_words_and_cuts_around_the_first() {
+        let w = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            excerpt("Free shipping, today only.", &w(&["ship"])),
+            "Free [shipping], today only."
+        );
+        let long = (0..40)
+            .map(|i| format!("w{i}"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let e = excerpt(&long, &w(&["w20"]));
+        assert!(
+            e.starts_with('…') && e.ends_with('…') && e.contains("[w20]"),
+            "{e}"
+        );
+        assert_eq!(excerpt("Naïve Café", &w(&["café"])), "Naïve [Café]");
+        assert_eq!(excerpt("", &w(&["x"])), "");
     }
 }
