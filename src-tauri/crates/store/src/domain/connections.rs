@@ -577,7 +577,6 @@ pub struct NewConnection<'a> {
     pub redirect_uri: &'a str,
 }
 
-/// An account a grant reaches (ad account, site, page).
 /// A reached account as identity calls report it: (external id, name, kind, currency,
 /// manager account it is reached through).
 pub type ReachedAccount = (
@@ -588,6 +587,7 @@ pub type ReachedAccount = (
     Option<String>,
 );
 
+/// An account a grant reaches (ad account, site, page).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, specta::Type)]
 pub struct ConnectionAccount {
     pub connection_id: String,
