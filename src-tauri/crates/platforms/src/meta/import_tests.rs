@@ -601,7 +601,7 @@ async fn insights_are_created_polled_and_read_page_by_page() {
         created.next,
         Next::Poll {
             cursor: "run:6001".into(),
-            after: Duration::from_secs(5)
+            after: Duration::from_secs(1)
         },
         "the report is polled next"
     );
@@ -613,13 +613,13 @@ async fn insights_are_created_polled_and_read_page_by_page() {
     assert_eq!(
         running.next,
         Next::Poll {
-            cursor: "run:6001".into(),
-            after: Duration::from_secs(5)
+            cursor: "run:6001~1".into(),
+            after: Duration::from_secs(2)
         },
-        "still running"
+        "still running: the wait doubles"
     );
     let first = MetaImport
-        .step(&env.ctx(), &unit, Some("run:6001"))
+        .step(&env.ctx(), &unit, Some("run:6001~1"))
         .await
         .expect("completed");
     assert_eq!(first.requests, 2, "the poll and the first page");
@@ -745,7 +745,7 @@ async fn a_failed_report_is_created_again_then_given_up() {
         again.next,
         Next::Poll {
             cursor: "run:6002@2".into(),
-            after: Duration::from_secs(5)
+            after: Duration::from_secs(1)
         },
         "a new report, second attempt"
     );
