@@ -101,6 +101,19 @@ async function find(driver, id, timeout = 15_000) {
   return el;
 }
 
+// Finds and clicks, again if React replaced the element in between (a re-render makes the
+// handle stale; the fresh element is the same control).
+async function click(driver, id, timeout = 15_000) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await (await find(driver, id, timeout)).click();
+    } catch (e) {
+      if (e?.name !== "StaleElementReferenceError" || attempt >= 4) throw e;
+      log("stale, retrying", id);
+    }
+  }
+}
+
 async function texts(driver, id) {
   return driver.executeScript(
     (sel) => [...document.querySelectorAll(sel)].map((e) => e.textContent ?? ""),
@@ -141,30 +154,30 @@ async function openClient(driver, name) {
 
 test("first launch creates a keyring vault; a client and brand survive a restart", async () => {
   await withApp("01", async (driver) => {
-    await (await find(driver, "nav-clients")).click();
+    await click(driver, "nav-clients");
     const name = await find(driver, "new-client-name");
     await name.sendKeys("Northwind Outfitters");
-    await (await find(driver, "new-client-submit")).click();
+    await click(driver, "new-client-submit");
     await waitText(driver, "client-row", "Northwind Outfitters");
     await openClient(driver, "Northwind Outfitters");
     const brand = await find(driver, "new-brand-name");
     await brand.sendKeys("Northwind Trail");
-    await (await find(driver, "new-brand-submit")).click();
+    await click(driver, "new-brand-submit");
     await waitText(driver, "brand-row", "Northwind Trail");
     await shot(driver, "01-client-and-brand");
   });
 
   await withApp("02", async (driver) => {
-    await (await find(driver, "nav-clients")).click();
+    await click(driver, "nav-clients");
     await waitText(driver, "client-row", "Northwind Outfitters");
     await openClient(driver, "Northwind Outfitters");
     await waitText(driver, "brand-row", "Northwind Trail");
-    await (await find(driver, "nav-settings")).click();
+    await click(driver, "nav-settings");
     await waitText(driver, "vault-encryption-status", "Encrypted");
     await waitText(driver, "vault-key-mode", "OS keyring");
     const schema = await (await find(driver, "vault-schema-version")).getText();
     assert.match(schema, /2026\d{10}/, `schema version shown: ${schema}`);
-    await (await find(driver, "vault-integrity-run")).click();
+    await click(driver, "vault-integrity-run");
     await waitText(driver, "vault-integrity-result", "OK");
     await shot(driver, "02-settings-vault");
   });
@@ -176,13 +189,13 @@ test("first launch creates a keyring vault; a client and brand survive a restart
 
 test("re-keying to a passphrase in Settings makes the next launch ask for it", async () => {
   await withApp("03", async (driver) => {
-    await (await find(driver, "nav-settings")).click();
+    await click(driver, "nav-settings");
     await waitText(driver, "vault-key-mode", "OS keyring");
-    await (await find(driver, "rekey-mode-passphrase")).click();
+    await click(driver, "rekey-mode-passphrase");
     await (await find(driver, "rekey-passphrase")).sendKeys(PASSPHRASE);
     await (await find(driver, "rekey-passphrase-confirm")).sendKeys(PASSPHRASE);
-    await (await find(driver, "rekey-start")).click();
-    await (await find(driver, "confirm-ok")).click();
+    await click(driver, "rekey-start");
+    await click(driver, "confirm-ok");
     await waitText(driver, "vault-key-mode", "Passphrase", 30_000);
     await shot(driver, "03-rekeyed-to-passphrase");
   });
@@ -190,14 +203,14 @@ test("re-keying to a passphrase in Settings makes the next launch ask for it", a
   await withApp("04", async (driver) => {
     const input = await find(driver, "unlock-passphrase");
     await input.sendKeys("not the passphrase at all");
-    await (await find(driver, "unlock-submit")).click();
+    await click(driver, "unlock-submit");
     await bodyHas(driver, "does not unlock"); // a wrong passphrase is refused with a message
     await input.clear();
     await input.sendKeys(PASSPHRASE);
-    await (await find(driver, "unlock-submit")).click();
-    await (await find(driver, "nav-clients")).click();
+    await click(driver, "unlock-submit");
+    await click(driver, "nav-clients");
     await waitText(driver, "client-row", "Northwind Outfitters");
-    await (await find(driver, "nav-settings")).click();
+    await click(driver, "nav-settings");
     await waitText(driver, "vault-encryption-status", "Encrypted");
     await waitText(driver, "vault-key-mode", "Passphrase");
     await shot(driver, "04-unlocked-with-passphrase");
@@ -258,10 +271,10 @@ test("a sign-in completes through a deep link delivered to the running app", asy
 
     await withApp("06", async (driver) => {
       await (await find(driver, "unlock-passphrase")).sendKeys(PASSPHRASE);
-      await (await find(driver, "unlock-submit")).click();
-      await (await find(driver, "nav-connections")).click();
-      await (await find(driver, "connect-oidc_test")).click();
-      await (await find(driver, "connect-submit")).click();
+      await click(driver, "unlock-submit");
+      await click(driver, "nav-connections");
+      await click(driver, "connect-oidc_test");
+      await click(driver, "connect-submit");
       const link = await find(driver, "connect-authorize-url", 20_000);
       const authorizeUrl = await link.getAttribute("href");
       assert.match(authorizeUrl, /code_challenge_method=S256/);
@@ -327,19 +340,32 @@ async function waitFor(driver, what, fn, timeout = 30_000) {
   throw new Error(`timed out waiting for ${what} (last ${JSON.stringify(last)})`);
 }
 
+// Counts matching elements inside the page, so a React re-render between "find" and "make a
+// handle" cannot surface as a StaleElementReferenceError (it did, in CI).
+async function waitCount(driver, selector, ok, timeout, what) {
+  const deadline = Date.now() + timeout;
+  let n;
+  while (Date.now() < deadline) {
+    n = await driver.executeScript((sel) => document.querySelectorAll(sel).length, selector);
+    if (ok(n)) return n;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what} (${selector}: ${n})`);
+}
+
 test("Demo mode: connect Meta, import, browse offline, find an ad by its copy, see its image", async () => {
   await withApp("07", async (driver) => {
     await (await find(driver, "unlock-passphrase")).sendKeys(PASSPHRASE);
-    await (await find(driver, "unlock-submit")).click();
-    await (await find(driver, "nav-settings")).click();
+    await click(driver, "unlock-submit");
+    await click(driver, "nav-settings");
     await clickHidden(driver, await driver.wait(until.elementLocated(byTestId("demo-mode-switch")), 15_000));
     await find(driver, "demo-mode-on", 30_000);
 
     // Connect Meta: the emulator plays Facebook's consent; its redirect reaches the app's
     // loopback listener.
-    await (await find(driver, "nav-connections")).click();
-    await (await find(driver, "connect-meta")).click();
-    await (await find(driver, "connect-submit")).click();
+    await click(driver, "nav-connections");
+    await click(driver, "connect-meta");
+    await click(driver, "connect-submit");
     const authorizeUrl = await (await find(driver, "connect-authorize-url", 20_000)).getAttribute("href");
     const redirect = await approveAtEmulator(authorizeUrl);
     assert.match(redirect, /^http:\/\/127\.0\.0\.1:\d+\/callback\/meta\?/, redirect);
@@ -348,16 +374,12 @@ test("Demo mode: connect Meta, import, browse offline, find an ad by its copy, s
     await shot(driver, "07-meta-connected");
 
     // Import the first ad account, everything, and wait for the job to complete.
-    await (await find(driver, "nav-library")).click();
-    await (await find(driver, "library-import-button")).click();
-    await driver.wait(
-      async () => (await driver.findElements(By.css('[data-testid="import-account-select"] option'))).length > 0,
-      20_000,
-      "the connection's ad accounts are listed",
-    );
-    await (await find(driver, "import-submit")).click();
-    await driver.wait(async () => (await driver.findElements(byTestId("import-submit"))).length === 0, 20_000, "the import started");
-    await (await find(driver, "nav-jobs")).click();
+    await click(driver, "nav-library");
+    await click(driver, "library-import-button");
+    await waitCount(driver, '[data-testid="import-account-select"] option', (n) => n > 0, 20_000, "the connection's ad accounts are listed");
+    await click(driver, "import-submit");
+    await waitCount(driver, '[data-testid="import-submit"]', (n) => n === 0, 20_000, "the import started");
+    await click(driver, "nav-jobs");
     await find(driver, "jobs-row", 20_000);
     const state = await waitFor(
       driver,
@@ -372,18 +394,18 @@ test("Demo mode: connect Meta, import, browse offline, find an ad by its copy, s
     assert.equal(state, "completed");
 
     // Offline: Demo mode off stops the emulator; the library stays browsable.
-    await (await find(driver, "nav-settings")).click();
+    await click(driver, "nav-settings");
     await clickHidden(driver, await driver.wait(until.elementLocated(byTestId("demo-mode-switch")), 15_000));
-    await driver.wait(async () => (await driver.findElements(byTestId("demo-mode-on"))).length === 0, 30_000, "Demo mode off");
+    await waitCount(driver, '[data-testid="demo-mode-on"]', (n) => n === 0, 30_000, "Demo mode off");
     const emulatorGone = await fetch(authorizeUrl).then(() => false, () => true);
     assert.ok(emulatorGone, "the emulator no longer answers");
 
-    await (await find(driver, "nav-library")).click();
+    await click(driver, "nav-library");
     await find(driver, "library-row", 20_000);
     const search = await find(driver, "library-search-input");
     await search.sendKeys("zephyr10");
     await find(driver, "library-search-hit", 20_000);
-    await (await find(driver, "library-search-hit")).click();
+    await click(driver, "library-search-hit");
     const image = await find(driver, "creative-image", 20_000);
     const loaded = await driver.wait(
       async () => driver.executeScript((img) => img.complete && img.naturalWidth > 0 && img.naturalWidth, image),
