@@ -11,6 +11,7 @@ mod google;
 mod graph;
 mod http;
 pub mod import;
+pub mod publish;
 pub mod limits;
 pub mod money;
 
