@@ -61,7 +61,7 @@ pub struct LibAsset {
     pub role: String,
 }
 
-fn put_blob(tx: &rusqlite::Transaction<'_>, blob: BlobIn<'_>, now: &str) -> Result<()> {
+pub(super) fn put_blob(tx: &rusqlite::Transaction<'_>, blob: BlobIn<'_>, now: &str) -> Result<()> {
     if blob.sha256.len() != 64 || !blob.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(StoreError::Invalid("a blob key is a hex SHA-256".into()));
     }
@@ -83,7 +83,8 @@ impl Read<'_> {
     /// Blobs no asset refers to (always 0 unless something went wrong).
     pub fn orphan_blob_count(&self) -> Result<i64> {
         Ok(self.conn.query_row(
-            "SELECT count(*) FROM blobs b WHERE NOT EXISTS (SELECT 1 FROM lib_assets a WHERE a.sha256 = b.sha256 OR a.thumb_sha256 = b.sha256)",
+            "SELECT count(*) FROM blobs b WHERE NOT EXISTS (SELECT 1 FROM lib_assets a WHERE a.sha256 = b.sha256 OR a.thumb_sha256 = b.sha256)
+               AND NOT EXISTS (SELECT 1 FROM post_media m WHERE m.sha256 = b.sha256)",
             [],
             |r| r.get(0),
         )?)

@@ -11,6 +11,7 @@ mod clients;
 mod connections;
 mod imports;
 mod library;
+mod posts;
 mod settings;
 
 pub use assets::{AssetContent, BlobIn, LibAsset, PendingAsset, CHUNK};
@@ -31,6 +32,10 @@ pub use imports::{
 pub use library::{
     AccountUpsert, AssetRef, CreativeAssetLink, CreativeUpsert, MetricUpsert, ObjectState,
     ObjectUpsert, SearchHit,
+};
+pub use posts::{
+    Due, Post, PostFilter, PostInput, PostMedia, PostTarget, StatusCount, TargetEnd, TargetEvent,
+    TargetInput, TargetWork, TARGET_STATES,
 };
 pub use settings::SettingKey;
 
