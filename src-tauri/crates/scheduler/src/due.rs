@@ -199,7 +199,10 @@ mod tests {
     fn a_time_in_the_autumn_overlap_takes_the_first_with_a_warning() {
         // 2026-11-01 02:00 → 01:00 in New York: 01:30 happens twice.
         let r = resolve("America/New_York", "2026-11-01T01:30").unwrap();
-        assert_eq!(r.at, "2026-11-01T05:30:00.000Z", "the first 01:30 is EDT (UTC-4)");
+        assert_eq!(
+            r.at, "2026-11-01T05:30:00.000Z",
+            "the first 01:30 is EDT (UTC-4)"
+        );
         let w = r.warning.expect("an overlap warns");
         assert!(w.contains("twice") && w.contains("-05:00"), "{w}");
     }
@@ -236,9 +239,14 @@ mod tests {
         let second = next_queue_slot("Europe/Paris", &slots, &taken, after)
             .unwrap()
             .unwrap();
-        assert_eq!(second.at, "2026-11-25T13:30:00.000Z", "Wednesday 14:30 Paris");
+        assert_eq!(
+            second.at, "2026-11-25T13:30:00.000Z",
+            "Wednesday 14:30 Paris"
+        );
         assert!(
-            next_queue_slot("Europe/Paris", &[], &[], after).unwrap().is_none(),
+            next_queue_slot("Europe/Paris", &[], &[], after)
+                .unwrap()
+                .is_none(),
             "no slots, no queue"
         );
     }

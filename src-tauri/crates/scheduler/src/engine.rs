@@ -120,7 +120,11 @@ fn lock_path(dir: &std::path::Path, id: &str) -> PathBuf {
 
 /// Whether the scheduler `id` still runs: its lock file is held.
 fn is_alive(dir: &std::path::Path, id: &str) -> bool {
-    let Ok(f) = File::options().read(true).write(true).open(lock_path(dir, id)) else {
+    let Ok(f) = File::options()
+        .read(true)
+        .write(true)
+        .open(lock_path(dir, id))
+    else {
         return false;
     };
     match f.try_lock() {
@@ -140,7 +144,13 @@ impl Scheduler {
         clock: Arc<dyn Clock>,
         options: SchedulerOptions,
     ) -> Result<Arc<Self>> {
-        Self::with_publishers(vault, connector, clock, options, Box::new(publish::publisher))
+        Self::with_publishers(
+            vault,
+            connector,
+            clock,
+            options,
+            Box::new(publish::publisher),
+        )
     }
 
     /// The same, with the publishers looked up elsewhere (tests).
@@ -238,7 +248,9 @@ impl Scheduler {
                     monotonic_ms = mono,
                     "the wall clock moved further than the wait: the machine slept or the clock jumped; re-checking now"
                 );
-                let _ = self.vault.write(Origin::Scheduler, |w| w.scheduler_heartbeat(&self.id));
+                let _ = self
+                    .vault
+                    .write(Origin::Scheduler, |w| w.scheduler_heartbeat(&self.id));
             } else if wall < -1_000 {
                 tracing::info!(wall_ms = wall, "the wall clock went back; re-checking now");
             }
@@ -384,9 +396,9 @@ impl Scheduler {
     }
 
     fn finish(&self, target: &str, end: TargetEnd<'_>) -> Result<()> {
-        let event = self
-            .vault
-            .write(Origin::Scheduler, |w| w.finish_target(target, &self.id, &end))?;
+        let event = self.vault.write(Origin::Scheduler, |w| {
+            w.finish_target(target, &self.id, &end)
+        })?;
         self.emit(&event);
         Ok(())
     }
@@ -396,10 +408,7 @@ impl Scheduler {
         let target = &work.target.id;
         let class = class_name(err.class);
         if work.target.attempts >= self.options.max_attempts {
-            let message = format!(
-                "gave up after {} tries: {}",
-                work.target.attempts, err.raw
-            );
+            let message = format!("gave up after {} tries: {}", work.target.attempts, err.raw);
             return self.finish(
                 target,
                 TargetEnd {
@@ -416,7 +425,13 @@ impl Scheduler {
         let next = self.clock.now() + ChronoDuration::from_std(wait).unwrap_or_default();
         let message = format!("will try again at {}: {}", rfc3339(next), err.raw);
         self.vault.write(Origin::Scheduler, |w| {
-            w.requeue_target(target, &self.id, &rfc3339(next), Some(class), Some(&message))
+            w.requeue_target(
+                target,
+                &self.id,
+                &rfc3339(next),
+                Some(class),
+                Some(&message),
+            )
         })?;
         self.wake();
         Ok(())
@@ -450,7 +465,11 @@ impl Scheduler {
                 name: work.target.destination_name.clone(),
                 kind: work.target.destination_kind.clone(),
             },
-            text: work.target.body.clone().unwrap_or_else(|| post.body.clone()),
+            text: work
+                .target
+                .body
+                .clone()
+                .unwrap_or_else(|| post.body.clone()),
             link: post.link.clone(),
             media,
             first_comment: post.first_comment.clone(),
@@ -479,7 +498,10 @@ impl Scheduler {
         let Some(publisher) = (self.publishers)(&work.target.platform) else {
             return fail(
                 "permanent",
-                &format!("Switchboard does not publish to {} yet", work.target.platform),
+                &format!(
+                    "Switchboard does not publish to {} yet",
+                    work.target.platform
+                ),
             );
         };
         let Some(connection_id) = work.target.connection_id.clone() else {
@@ -502,9 +524,13 @@ impl Scheduler {
         let req = self.request(&work)?;
         let mut progress = Progress::default();
         for (key, value, url) in &work.steps {
-            progress
-                .steps
-                .insert(key.clone(), StepResult { value: value.clone(), url: url.clone() });
+            progress.steps.insert(
+                key.clone(),
+                StepResult {
+                    value: value.clone(),
+                    url: url.clone(),
+                },
+            );
         }
         let ctx = |now| PublishCtx {
             http: &self.http,
@@ -524,13 +550,21 @@ impl Scheduler {
                 Ok(Lookup::Found(found)) => {
                     self.vault.write(Origin::Scheduler, |w| {
                         w.record_step(target, key, &found.value, found.url.as_deref())?;
-                        w.end_attempt(*attempt, "found", Some("found on the platform after a restart"))
+                        w.end_attempt(
+                            *attempt,
+                            "found",
+                            Some("found on the platform after a restart"),
+                        )
                     })?;
                     progress.steps.insert(key.clone(), found);
                 }
                 Ok(Lookup::NotFound) => {
                     self.vault.write(Origin::Scheduler, |w| {
-                        w.end_attempt(*attempt, "not_found", Some("not on the platform after a restart"))
+                        w.end_attempt(
+                            *attempt,
+                            "not_found",
+                            Some("not on the platform after a restart"),
+                        )
                     })?;
                 }
                 Ok(Lookup::CannotTell) | Err(_) => {
@@ -551,9 +585,7 @@ impl Scheduler {
         }
 
         // The staleness rule also holds for a target resumed late (after a crash).
-        if !progress.has(POST_KEY)
-            && self.clock.now() - req.due > self.options.staleness
-        {
+        if !progress.has(POST_KEY) && self.clock.now() - req.due > self.options.staleness {
             let msg = "not published: it was interrupted and is now long past its time. Publish now or reschedule?";
             return self.finish(
                 target,
@@ -595,7 +627,9 @@ impl Scheduler {
                 }
                 Ok(Outcome::Again(after)) => {
                     if let Some(a) = attempt {
-                        self.vault.write(Origin::Scheduler, |w| w.end_attempt(a, "failed", Some("asked to wait")))?;
+                        self.vault.write(Origin::Scheduler, |w| {
+                            w.end_attempt(a, "failed", Some("asked to wait"))
+                        })?;
                     }
                     polls += 1;
                     if polls > self.options.max_polls {
@@ -608,7 +642,17 @@ impl Scheduler {
                 }
                 Err(err) => {
                     return self
-                        .failed_action(&work, &req, &progress, &*publisher, &ctx(self.clock.now()), &action, attempt, err, &mut notes)
+                        .failed_action(
+                            &work,
+                            &req,
+                            &progress,
+                            &*publisher,
+                            &ctx(self.clock.now()),
+                            &action,
+                            attempt,
+                            err,
+                            &mut notes,
+                        )
                         .await;
                 }
             }
@@ -623,7 +667,11 @@ impl Scheduler {
         self.finish(
             &work.target.id,
             TargetEnd {
-                state: if native { "scheduled_remote" } else { "published" },
+                state: if native {
+                    "scheduled_remote"
+                } else {
+                    "published"
+                },
                 remote_id: post.map(|p| p.value.as_str()),
                 remote_url: post.and_then(|p| p.url.as_deref()),
                 reason: None,
@@ -651,8 +699,9 @@ impl Scheduler {
         let provably_not_done = !matches!(err.class, FailureClass::Uncertain);
         if let Some(a) = attempt {
             if provably_not_done {
-                self.vault
-                    .write(Origin::Scheduler, |w| w.end_attempt(a, "failed", Some(&err.raw)))?;
+                self.vault.write(Origin::Scheduler, |w| {
+                    w.end_attempt(a, "failed", Some(&err.raw))
+                })?;
             }
         }
         let failed = |reason: &str, message: &str| {
@@ -674,7 +723,11 @@ impl Scheduler {
             if let Ok(Lookup::Found(done)) = found {
                 self.vault.write(Origin::Scheduler, |w| {
                     w.record_step(target, &action.key, &done.value, done.url.as_deref())?;
-                    w.end_attempt(attempt.expect("irreversible actions have an intent"), "found", Some(&err.raw))
+                    w.end_attempt(
+                        attempt.expect("irreversible actions have an intent"),
+                        "found",
+                        Some(&err.raw),
+                    )
                 })?;
                 let mut progress = progress.clone();
                 progress.steps.insert(action.key.clone(), done);
@@ -689,13 +742,16 @@ impl Scheduler {
                     err.raw
                 ));
                 if let Some(a) = attempt {
-                    self.vault.write(Origin::Scheduler, |w| w.end_attempt(a, "unknown", Some(&err.raw)))?;
+                    self.vault.write(Origin::Scheduler, |w| {
+                        w.end_attempt(a, "unknown", Some(&err.raw))
+                    })?;
                 }
                 return self.complete(work, progress, notes);
             }
             if let Some(a) = attempt {
-                self.vault
-                    .write(Origin::Scheduler, |w| w.end_attempt(a, "unknown", Some(&err.raw)))?;
+                self.vault.write(Origin::Scheduler, |w| {
+                    w.end_attempt(a, "unknown", Some(&err.raw))
+                })?;
             }
             let message = format!(
                 "The platform may have published this but did not confirm it ({}). Check the account; Switchboard will not post it again by itself.",
@@ -715,7 +771,11 @@ impl Scheduler {
         }
         // A follow-up that provably failed leaves the post published, with a note.
         if action.role == ActionRole::FollowUp && progress.has(POST_KEY) {
-            notes.push(format!("{} was not posted: {}", follow_up_name(&action.key), err.raw));
+            notes.push(format!(
+                "{} was not posted: {}",
+                follow_up_name(&action.key),
+                err.raw
+            ));
             return self.complete(work, progress, notes);
         }
         match err.class {
@@ -723,13 +783,20 @@ impl Scheduler {
                 self.retry_or_fail(work, &err)
             }
             FailureClass::Rejected => failed("rejected", &err.raw),
-            FailureClass::Reconnect => failed("reconnect", &format!("Reconnect needed: {}", err.raw)),
+            FailureClass::Reconnect => {
+                failed("reconnect", &format!("Reconnect needed: {}", err.raw))
+            }
             FailureClass::Permanent => failed("permanent", &err.raw),
         }
     }
 
     /// After a lost answer turned out to be a success: go on from the stored steps.
-    fn resume_after_found(&self, work: &TargetWork, progress: &Progress, notes: &[String]) -> Result<()> {
+    fn resume_after_found(
+        &self,
+        work: &TargetWork,
+        progress: &Progress,
+        notes: &[String],
+    ) -> Result<()> {
         let publisher = (self.publishers)(&work.target.platform);
         let req_done = publisher.is_none_or(|p| {
             self.request(work)
@@ -743,7 +810,13 @@ impl Scheduler {
         // the closed intent make the next run continue, not repeat.
         let now = rfc3339(self.clock.now());
         self.vault.write(Origin::Scheduler, |w| {
-            w.requeue_target(&work.target.id, &self.id, &now, Some("resumed"), Some("continuing after a lost answer"))
+            w.requeue_target(
+                &work.target.id,
+                &self.id,
+                &now,
+                Some("resumed"),
+                Some("continuing after a lost answer"),
+            )
         })?;
         self.wake();
         Ok(())
@@ -781,7 +854,10 @@ fn class_name(c: FailureClass) -> &'static str {
 
 fn follow_up_name(key: &str) -> String {
     match key.split_once(':') {
-        Some(("thread", i)) => format!("thread part {}", i.parse::<usize>().map(|n| n + 1).unwrap_or(0)),
+        Some(("thread", i)) => format!(
+            "thread part {}",
+            i.parse::<usize>().map(|n| n + 1).unwrap_or(0)
+        ),
         _ if key == "comment" => "the first comment".into(),
         _ => key.to_owned(),
     }

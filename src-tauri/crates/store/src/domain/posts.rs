@@ -536,7 +536,12 @@ impl ClientWrite<'_, '_> {
                 Some(&t.connection_id) == old.connection_id.as_ref()
                     && t.destination_id == old.destination_id
             });
-            if !kept && !matches!(old.state.as_str(), "published" | "scheduled_remote" | "unconfirmed") {
+            if !kept
+                && !matches!(
+                    old.state.as_str(),
+                    "published" | "scheduled_remote" | "unconfirmed"
+                )
+            {
                 self.w
                     .tx
                     .execute("DELETE FROM post_targets WHERE id = ?1", [&old.id])?;
@@ -575,7 +580,9 @@ impl ClientWrite<'_, '_> {
                     } else {
                         "draft"
                     };
-                    let next = (state == "scheduled").then(|| post.due_at.clone()).flatten();
+                    let next = (state == "scheduled")
+                        .then(|| post.due_at.clone())
+                        .flatten();
                     self.w.tx.execute(
                         "INSERT INTO post_targets (id, post_id, client_id, connection_id, platform, destination_id, destination_name, destination_kind, body, state, due_at, next_at, updated_at)
                          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
@@ -624,7 +631,11 @@ impl ClientWrite<'_, '_> {
     }
 
     /// Attach one of this client's library assets (already in the vault) to a post.
-    pub fn add_post_media_from_library(&mut self, post_id: &str, asset_id: &str) -> Result<PostMedia> {
+    pub fn add_post_media_from_library(
+        &mut self,
+        post_id: &str,
+        asset_id: &str,
+    ) -> Result<PostMedia> {
         self.open_post(post_id)?;
         let (sha, mime, size, name): (String, String, i64, String) = self
             .w
@@ -808,7 +819,8 @@ impl ClientWrite<'_, '_> {
                 [target_id],
             )?;
         }
-        self.w.changed("post_targets", target_id, ChangeKind::Updated);
+        self.w
+            .changed("post_targets", target_id, ChangeKind::Updated);
         self.w
             .tx
             .query_row(
@@ -820,9 +832,10 @@ impl ClientWrite<'_, '_> {
     }
 
     pub fn set_queue_slots(&mut self, slots: &[(u8, u16)]) -> Result<()> {
-        self.w
-            .tx
-            .execute("DELETE FROM queue_slots WHERE client_id = ?1", [&self.client.id])?;
+        self.w.tx.execute(
+            "DELETE FROM queue_slots WHERE client_id = ?1",
+            [&self.client.id],
+        )?;
         for (day, minute) in slots {
             if *day > 6 || *minute > 1439 {
                 return Err(StoreError::Invalid(format!(
@@ -911,7 +924,12 @@ impl Write<'_> {
     }
 
     /// Take over a target left in `publishing` by a scheduler that stopped.
-    pub fn adopt_target(&mut self, target_id: &str, from: Option<&str>, scheduler: &str) -> Result<bool> {
+    pub fn adopt_target(
+        &mut self,
+        target_id: &str,
+        from: Option<&str>,
+        scheduler: &str,
+    ) -> Result<bool> {
         let now = self.now();
         let n = self.tx.execute(
             "UPDATE post_targets SET claimed_by = ?3, claimed_at = ?4, updated_at = ?4
@@ -948,7 +966,12 @@ impl Write<'_> {
     }
 
     /// Close an intent.
-    pub fn end_attempt(&mut self, attempt_id: i64, outcome: &str, message: Option<&str>) -> Result<()> {
+    pub fn end_attempt(
+        &mut self,
+        attempt_id: i64,
+        outcome: &str,
+        message: Option<&str>,
+    ) -> Result<()> {
         let now = self.now();
         self.tx.execute(
             "UPDATE publish_attempts SET outcome = ?2, message = ?3, ended_at = ?4 WHERE id = ?1",
@@ -958,7 +981,13 @@ impl Write<'_> {
     }
 
     /// Store a completed action's remote id.
-    pub fn record_step(&mut self, target_id: &str, key: &str, value: &str, url: Option<&str>) -> Result<()> {
+    pub fn record_step(
+        &mut self,
+        target_id: &str,
+        key: &str,
+        value: &str,
+        url: Option<&str>,
+    ) -> Result<()> {
         let now = self.now();
         self.tx.execute(
             "INSERT INTO publish_steps (target_id, key, value, url, at) VALUES (?1, ?2, ?3, ?4, ?5)
