@@ -553,3 +553,205 @@ pub async fn library_set_auto_sync(
     })
     .await
 }
+
+// ------------------------------------------------------------------ publishing
+
+use switchboard_api::publishing::{
+    ConnectionDestinations, QueueSlot, ResolvedDue, Scheduled, SchedulerStatus, When,
+};
+use switchboard_store::domain::{Post, PostFilter, PostInput, PostMedia, PostTarget, StatusCount};
+
+/// Where a connection can publish (its pages, organizations, the account itself); read
+/// again from the platform when `refresh`.
+#[tauri::command]
+#[specta::specta]
+pub async fn publish_destinations(
+    sb: Sb<'_>,
+    client_id: String,
+    connection_id: String,
+    refresh: bool,
+) -> Result<ConnectionDestinations, ApiError> {
+    sb.publish_destinations(&client_id, &connection_id, refresh)
+        .await
+}
+
+/// Create a draft (`post_id` null) or save a post's content and targets.
+#[tauri::command]
+#[specta::specta]
+pub async fn save_post(
+    sb: Sb<'_>,
+    client_id: String,
+    post_id: Option<String>,
+    input: PostInput,
+) -> Result<Post, ApiError> {
+    blocking(&sb, move |s| {
+        s.save_post(&client_id, post_id.as_deref(), &input)
+    })
+    .await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn get_post(sb: Sb<'_>, client_id: String, post_id: String) -> Result<Post, ApiError> {
+    blocking(&sb, move |s| s.post(&client_id, &post_id)).await
+}
+
+/// Posts for the calendar and lists.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_posts(
+    sb: Sb<'_>,
+    client_id: String,
+    filter: PostFilter,
+) -> Result<Vec<Post>, ApiError> {
+    blocking(&sb, move |s| s.posts(&client_id, &filter)).await
+}
+
+/// Targets by client, platform and state.
+#[tauri::command]
+#[specta::specta]
+pub async fn post_status_summary(sb: Sb<'_>) -> Result<Vec<StatusCount>, ApiError> {
+    blocking(&sb, |s| s.post_status_summary()).await
+}
+
+/// Copy a file (base64) into the vault as the post's next media item.
+#[tauri::command]
+#[specta::specta]
+pub async fn add_post_media(
+    sb: Sb<'_>,
+    client_id: String,
+    post_id: String,
+    name: String,
+    data_base64: String,
+    alt: Option<String>,
+) -> Result<PostMedia, ApiError> {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(data_base64.as_bytes())
+        .map_err(|_| ApiError::invalid(format!("{name} did not arrive intact; add it again")))?;
+    blocking(&sb, move |s| {
+        s.add_post_media(&client_id, &post_id, &name, &bytes, alt.as_deref())
+    })
+    .await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn add_post_media_from_library(
+    sb: Sb<'_>,
+    client_id: String,
+    post_id: String,
+    asset_id: String,
+) -> Result<PostMedia, ApiError> {
+    blocking(&sb, move |s| {
+        s.add_post_media_from_library(&client_id, &post_id, &asset_id)
+    })
+    .await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn remove_post_media(
+    sb: Sb<'_>,
+    client_id: String,
+    post_id: String,
+    media_id: String,
+) -> Result<(), ApiError> {
+    blocking(&sb, move |s| {
+        s.remove_post_media(&client_id, &post_id, &media_id)
+    })
+    .await
+}
+
+/// A wall-clock time in a zone as a UTC instant, with a DST warning when it has one.
+#[tauri::command]
+#[specta::specta]
+pub async fn resolve_due(
+    sb: Sb<'_>,
+    zone: String,
+    wall_time: String,
+) -> Result<ResolvedDue, ApiError> {
+    blocking(&sb, move |s| s.resolve_due(&zone, &wall_time)).await
+}
+
+/// Schedule, reschedule, add to the queue or publish now.
+#[tauri::command]
+#[specta::specta]
+pub async fn schedule_post(
+    sb: Sb<'_>,
+    client_id: String,
+    post_id: String,
+    when: When,
+) -> Result<Scheduled, ApiError> {
+    blocking(&sb, move |s| s.schedule_post(&client_id, &post_id, &when)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn unschedule_post(
+    sb: Sb<'_>,
+    client_id: String,
+    post_id: String,
+) -> Result<Post, ApiError> {
+    blocking(&sb, move |s| s.unschedule_post(&client_id, &post_id)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn cancel_post(sb: Sb<'_>, client_id: String, post_id: String) -> Result<Post, ApiError> {
+    blocking(&sb, move |s| s.cancel_post(&client_id, &post_id)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn duplicate_post(
+    sb: Sb<'_>,
+    client_id: String,
+    post_id: String,
+) -> Result<Post, ApiError> {
+    blocking(&sb, move |s| s.duplicate_post(&client_id, &post_id)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_post(sb: Sb<'_>, client_id: String, post_id: String) -> Result<(), ApiError> {
+    blocking(&sb, move |s| s.delete_post(&client_id, &post_id)).await
+}
+
+/// A person checked an unconfirmed target: it is on the platform, or it is not.
+#[tauri::command]
+#[specta::specta]
+pub async fn resolve_unconfirmed(
+    sb: Sb<'_>,
+    client_id: String,
+    target_id: String,
+    published: bool,
+    url: Option<String>,
+) -> Result<PostTarget, ApiError> {
+    blocking(&sb, move |s| {
+        s.resolve_unconfirmed(&client_id, &target_id, published, url.as_deref())
+    })
+    .await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn get_queue_slots(sb: Sb<'_>, client_id: String) -> Result<Vec<QueueSlot>, ApiError> {
+    blocking(&sb, move |s| s.queue_slots(&client_id)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_queue_slots(
+    sb: Sb<'_>,
+    client_id: String,
+    slots: Vec<QueueSlot>,
+) -> Result<(), ApiError> {
+    blocking(&sb, move |s| s.set_queue_slots(&client_id, &slots)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn scheduler_status(sb: Sb<'_>) -> Result<SchedulerStatus, ApiError> {
+    blocking(&sb, |s| s.scheduler_status()).await
+}

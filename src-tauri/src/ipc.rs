@@ -92,6 +92,33 @@ impl From<&switchboard_api::library::JobEnded> for ImportEnded {
     }
 }
 
+/// The scheduler settled a post target: published, handed to the platform, failed,
+/// unconfirmed or missed.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
+pub struct PostSettled {
+    pub client_id: String,
+    pub post_id: String,
+    pub target_id: String,
+    pub platform: String,
+    pub destination: String,
+    pub state: String,
+    pub message: Option<String>,
+}
+
+impl From<&switchboard_store::domain::TargetEvent> for PostSettled {
+    fn from(e: &switchboard_store::domain::TargetEvent) -> Self {
+        PostSettled {
+            client_id: e.client_id.clone(),
+            post_id: e.post_id.clone(),
+            target_id: e.target_id.clone(),
+            platform: e.platform.clone(),
+            destination: e.destination.clone(),
+            state: e.state.clone(),
+            message: e.message.clone(),
+        }
+    }
+}
+
 impl From<DeepLinkReport> for DeepLinkReceived {
     fn from(r: DeepLinkReport) -> Self {
         DeepLinkReceived {
@@ -109,7 +136,7 @@ macro_rules! app_commands {
         pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             tauri_specta::Builder::<tauri::Wry>::new()
                 .commands(tauri_specta::collect_commands![$(commands::$name),*])
-                .events(tauri_specta::collect_events![VaultChanged, DeepLinkReceived, ConnectFinished, ImportEnded])
+                .events(tauri_specta::collect_events![VaultChanged, DeepLinkReceived, ConnectFinished, ImportEnded, PostSettled])
                 .dangerously_cast_bigints_to_number()
                 .disable_serde_phases()
         }
@@ -176,6 +203,24 @@ app_commands![
     library_search,
     library_review,
     library_set_auto_sync,
+    publish_destinations,
+    save_post,
+    get_post,
+    list_posts,
+    post_status_summary,
+    add_post_media,
+    add_post_media_from_library,
+    remove_post_media,
+    resolve_due,
+    schedule_post,
+    unschedule_post,
+    cancel_post,
+    duplicate_post,
+    delete_post,
+    resolve_unconfirmed,
+    get_queue_slots,
+    set_queue_slots,
+    scheduler_status,
 ];
 
 /// Plugin permissions the main window needs beyond its own commands: listening to the

@@ -2,7 +2,7 @@
 //! main window that hides to the tray, the tray menu, deep-link intake and the hourly
 //! upkeep tick.
 
-use crate::ipc::{self, DeepLinkReceived, ImportEnded, VaultChanged};
+use crate::ipc::{self, DeepLinkReceived, ImportEnded, PostSettled, VaultChanged};
 use std::sync::Arc;
 use switchboard_api::links::{parse_deep_link, DeepLink, DeepLinkReport};
 use switchboard_api::{ApiError, Config, Settings, Switchboard, UpdateCheck};
@@ -108,6 +108,7 @@ pub fn run() {
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_updater::Builder::new().build())
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_notification::init())
         .manage(sb.clone())
         .register_asynchronous_uri_scheme_protocol(crate::assets::SCHEME, {
             let sb = sb.clone();
@@ -143,25 +144,44 @@ pub fn run() {
                     let _ = ImportEnded::from(ended).emit_to(&handle, MAIN);
                 });
             }
-            setup_tray(app)?;
+            let tray_status = setup_tray(app)?;
+            {
+                let handle = handle.clone();
+                let sb2 = sb.clone();
+                let tray_status = tray_status.clone();
+                sb.on_post_event(move |e| {
+                    let _ = PostSettled::from(e).emit_to(&handle, MAIN);
+                    notify_post(&handle, e);
+                    update_tray(&sb2, &tray_status);
+                });
+            }
             setup_deep_links(app);
             spawn_upkeep(sb.clone());
             spawn_refresher(sb.clone());
             spawn_imports(sb.clone());
+            spawn_scheduler(sb.clone(), tray_status);
             Ok(())
         })
         .run(tauri::generate_context!("tauri.conf.json"))
         .expect("error while running Switchboard");
 }
 
-fn setup_tray(app: &tauri::App) -> tauri::Result<()> {
+/// The tray's two status lines: the next due post, and what needs attention.
+#[derive(Clone)]
+struct TrayStatus {
+    next: MenuItem<tauri::Wry>,
+    attention: MenuItem<tauri::Wry>,
+}
+
+fn setup_tray(app: &tauri::App) -> tauri::Result<TrayStatus> {
     let open = MenuItem::with_id(app, "open", "Open Switchboard", true, None::<&str>)?;
-    // The scheduler arrives with publishing; until then the tray says so plainly.
-    let scheduler = MenuItem::with_id(
+    let scheduler =
+        MenuItem::with_id(app, "scheduler", "Scheduler: starting", false, None::<&str>)?;
+    let attention = MenuItem::with_id(
         app,
-        "scheduler",
-        "Scheduler: not set up yet",
-        false,
+        "attention",
+        "Nothing needs attention",
+        true,
         None::<&str>,
     )?;
     let quit = MenuItem::with_id(app, "quit", "Quit Switchboard", true, None::<&str>)?;
@@ -170,6 +190,7 @@ fn setup_tray(app: &tauri::App) -> tauri::Result<()> {
         &[
             &open,
             &scheduler,
+            &attention,
             &PredefinedMenuItem::separator(app)?,
             &quit,
         ],
@@ -179,7 +200,7 @@ fn setup_tray(app: &tauri::App) -> tauri::Result<()> {
         .menu(&menu)
         .show_menu_on_left_click(true)
         .on_menu_event(|app, event| match event.id.as_ref() {
-            "open" => show_main(app),
+            "open" | "attention" => show_main(app),
             "quit" => app.exit(0),
             _ => {}
         });
@@ -187,7 +208,112 @@ fn setup_tray(app: &tauri::App) -> tauri::Result<()> {
         tray = tray.icon(icon.clone());
     }
     tray.build(app)?;
-    Ok(())
+    Ok(TrayStatus {
+        next: scheduler,
+        attention,
+    })
+}
+
+fn update_tray(sb: &Switchboard, tray: &TrayStatus) {
+    let Ok(status) = sb.scheduler_status() else {
+        return;
+    };
+    let next = match (&status.next_due, &status.next_client, &status.next_text) {
+        (Some(due), Some(client), Some(text)) => {
+            let when = due
+                .parse::<chrono::DateTime<chrono::Utc>>()
+                .map(|t| {
+                    t.with_timezone(&chrono::Local)
+                        .format("%a %d %b %H:%M")
+                        .to_string()
+                })
+                .unwrap_or_else(|_| due.clone());
+            let text: String = text.chars().take(40).collect();
+            format!("Next: {when} · {client} · {text}")
+        }
+        _ if status.running => "Scheduler: no posts queued".into(),
+        _ => "Scheduler: not running".into(),
+    };
+    let _ = tray.next.set_text(next);
+    let _ = tray.attention.set_text(match status.needs_attention {
+        0 => "Nothing needs attention".to_owned(),
+        1 => "1 post needs attention".to_owned(),
+        n => format!("{n} posts need attention"),
+    });
+}
+
+/// An OS notification for each settled target (the window may be closed).
+fn notify_post(app: &AppHandle, e: &switchboard_store::domain::TargetEvent) {
+    use tauri_plugin_notification::NotificationExt;
+    let (title, body) = match e.state.as_str() {
+        "published" => ("Published", format!("{} on {}", e.destination, e.platform)),
+        "scheduled_remote" => (
+            "Scheduled on the platform",
+            format!("{} on {}", e.destination, e.platform),
+        ),
+        "failed" => (
+            "Not published",
+            format!(
+                "{} on {}: {}",
+                e.destination,
+                e.platform,
+                e.message.as_deref().unwrap_or("failed")
+            ),
+        ),
+        "unconfirmed" => (
+            "Check this post",
+            format!(
+                "{} on {}: the platform did not confirm it; check the account before posting again",
+                e.destination, e.platform
+            ),
+        ),
+        "missed" => (
+            "Missed its time",
+            format!(
+                "{} on {}: publish now or reschedule?",
+                e.destination, e.platform
+            ),
+        ),
+        _ => return,
+    };
+    if let Err(err) = app.notification().builder().title(title).body(body).show() {
+        tracing::debug!("notification not shown: {err}");
+    }
+}
+
+/// The publishing scheduler, in process: keeps running while the window is closed (the
+/// app lives in the tray). Starts once the vault is open.
+fn spawn_scheduler(sb: Arc<Switchboard>, tray: TrayStatus) {
+    tauri::async_runtime::spawn(async move {
+        loop {
+            match sb.scheduler() {
+                Ok(_) => break,
+                Err(e)
+                    if e.code == "vault_locked"
+                        || e.code == "unavailable"
+                        || e.code == "starting" => {}
+                Err(e) => tracing::warn!(code = %e.code, "scheduler: {}", e.message),
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+        }
+        update_tray(&sb, &tray);
+        {
+            let sb2 = sb.clone();
+            let tray = tray.clone();
+            sb.on_change(move |batch| {
+                if batch
+                    .changes
+                    .iter()
+                    .any(|c| c.entity == "posts" || c.entity == "post_targets")
+                {
+                    update_tray(&sb2, &tray);
+                }
+            });
+        }
+        if let Err(e) = sb.run_scheduler(std::future::pending()).await {
+            tracing::error!(code = %e.code, "the scheduler stopped: {}", e.message);
+        }
+    });
 }
 
 fn setup_deep_links(app: &tauri::App) {

@@ -77,6 +77,35 @@ export const commands = {
 	libraryReview: (clientId: string, objectId: string, mark: string, note: string) => typedError<LibReview, ApiError>(__TAURI_INVOKE("library_review", { clientId, objectId, mark, note })),
 	/**  Re-import an account every `hours` (none: off). */
 	librarySetAutoSync: (clientId: string, accountId: string, hours: number | null) => typedError<null, ApiError>(__TAURI_INVOKE("library_set_auto_sync", { clientId, accountId, hours })),
+	/**
+	 *  Where a connection can publish (its pages, organizations, the account itself); read
+	 *  again from the platform when `refresh`.
+	 */
+	publishDestinations: (clientId: string, connectionId: string, refresh: boolean) => typedError<ConnectionDestinations, ApiError>(__TAURI_INVOKE("publish_destinations", { clientId, connectionId, refresh })),
+	/**  Create a draft (`post_id` null) or save a post's content and targets. */
+	savePost: (clientId: string, postId: string | null, input: PostInput) => typedError<Post, ApiError>(__TAURI_INVOKE("save_post", { clientId, postId, input })),
+	getPost: (clientId: string, postId: string) => typedError<Post, ApiError>(__TAURI_INVOKE("get_post", { clientId, postId })),
+	/**  Posts for the calendar and lists. */
+	listPosts: (clientId: string, filter: PostFilter) => typedError<Post[], ApiError>(__TAURI_INVOKE("list_posts", { clientId, filter })),
+	/**  Targets by client, platform and state. */
+	postStatusSummary: () => typedError<StatusCount[], ApiError>(__TAURI_INVOKE("post_status_summary")),
+	/**  Copy a file (base64) into the vault as the post's next media item. */
+	addPostMedia: (clientId: string, postId: string, name: string, dataBase64: string, alt: string | null) => typedError<PostMedia, ApiError>(__TAURI_INVOKE("add_post_media", { clientId, postId, name, dataBase64, alt })),
+	addPostMediaFromLibrary: (clientId: string, postId: string, assetId: string) => typedError<PostMedia, ApiError>(__TAURI_INVOKE("add_post_media_from_library", { clientId, postId, assetId })),
+	removePostMedia: (clientId: string, postId: string, mediaId: string) => typedError<null, ApiError>(__TAURI_INVOKE("remove_post_media", { clientId, postId, mediaId })),
+	/**  A wall-clock time in a zone as a UTC instant, with a DST warning when it has one. */
+	resolveDue: (zone: string, wallTime: string) => typedError<ResolvedDue, ApiError>(__TAURI_INVOKE("resolve_due", { zone, wallTime })),
+	/**  Schedule, reschedule, add to the queue or publish now. */
+	schedulePost: (clientId: string, postId: string, when: When) => typedError<Scheduled, ApiError>(__TAURI_INVOKE("schedule_post", { clientId, postId, when })),
+	unschedulePost: (clientId: string, postId: string) => typedError<Post, ApiError>(__TAURI_INVOKE("unschedule_post", { clientId, postId })),
+	cancelPost: (clientId: string, postId: string) => typedError<Post, ApiError>(__TAURI_INVOKE("cancel_post", { clientId, postId })),
+	duplicatePost: (clientId: string, postId: string) => typedError<Post, ApiError>(__TAURI_INVOKE("duplicate_post", { clientId, postId })),
+	deletePost: (clientId: string, postId: string) => typedError<null, ApiError>(__TAURI_INVOKE("delete_post", { clientId, postId })),
+	/**  A person checked an unconfirmed target: it is on the platform, or it is not. */
+	resolveUnconfirmed: (clientId: string, targetId: string, published: boolean, url: string | null) => typedError<PostTarget, ApiError>(__TAURI_INVOKE("resolve_unconfirmed", { clientId, targetId, published, url })),
+	getQueueSlots: (clientId: string) => typedError<QueueSlot[], ApiError>(__TAURI_INVOKE("get_queue_slots", { clientId })),
+	setQueueSlots: (clientId: string, slots: QueueSlot[]) => typedError<null, ApiError>(__TAURI_INVOKE("set_queue_slots", { clientId, slots })),
+	schedulerStatus: () => typedError<SchedulerStatus, ApiError>(__TAURI_INVOKE("scheduler_status")),
 };
 
 /** Events */
@@ -84,6 +113,7 @@ export const events = {
 	connectFinished: makeEvent<ConnectFinished, ConnectFinished>("connect-finished"),
 	deepLinkReceived: makeEvent<DeepLinkReceived, DeepLinkReceived>("deep-link-received"),
 	importEnded: makeEvent<ImportEnded, ImportEnded>("import-ended"),
+	postSettled: makeEvent<PostSettled, PostSettled>("post-settled"),
 	vaultChanged: makeEvent<VaultChanged, VaultChanged>("vault-changed"),
 };
 
@@ -278,6 +308,13 @@ export type ConnectionAccount = {
 	manager: string | null,
 };
 
+/**  A connection's publishing destinations. */
+export type ConnectionDestinations = {
+	connectionId: string,
+	platform: string,
+	destinations: Destination[],
+};
+
 /**  A standards-compliant OAuth 2.0 / OpenID Connect server the user added. */
 export type CustomProvider = {
 	/**  `oidc_<slug>`; used as the platform id of its connections. */
@@ -310,6 +347,18 @@ export type DemoStatus = {
 	 *  redirect; https-relay-only platforms need the agency's relay page).
 	 */
 	platforms: string[],
+};
+
+/**
+ *  Somewhere a connection can publish to: the member or a company page (LinkedIn), the
+ *  user (X), a Facebook Page.
+ */
+export type Destination = {
+	/**  The platform's id (`urn:li:organization:123`, X user id, Page id). */
+	id: string,
+	name: string | null,
+	/**  `person`, `organization`, `user`, `page`. */
+	kind: string,
 };
 
 export type DisconnectReport = {
@@ -590,6 +639,101 @@ export type PlatformInfo = {
 	renewal: string,
 };
 
+/**  A composition with its media and targets. */
+export type Post = {
+	id: string,
+	clientId: string,
+	brandId: string | null,
+	body: string,
+	link: string | null,
+	firstComment: string | null,
+	thread: string[],
+	/**  The IANA zone the wall-clock time was chosen in. */
+	zone: string,
+	/**  The wall-clock time chosen (`YYYY-MM-DDTHH:MM`), in `zone`. */
+	wallTime: string | null,
+	/**  The UTC instant it is due (RFC 3339). */
+	dueAt: string | null,
+	nativeSchedule: boolean,
+	createdAt: string,
+	updatedAt: string,
+	media: PostMedia[],
+	targets: PostTarget[],
+};
+
+/**  A calendar query. */
+export type PostFilter = {
+	/**
+	 *  Due from (inclusive, RFC 3339 UTC); drafts without a time are included when
+	 *  `include_unscheduled`.
+	 */
+	from: string | null,
+	to: string | null,
+	platform: string | null,
+	state: string | null,
+	includeUnscheduled?: boolean,
+};
+
+/**  The editable content of a post. */
+export type PostInput = {
+	brandId: string | null,
+	body: string,
+	link: string | null,
+	firstComment: string | null,
+	thread?: string[],
+	nativeSchedule?: boolean,
+	targets: TargetInput[],
+};
+
+export type PostMedia = {
+	id: string,
+	position: number,
+	sha256: string,
+	mime: string,
+	size: number,
+	name: string,
+	alt: string | null,
+	source: string,
+};
+
+/**
+ *  The scheduler settled a post target: published, handed to the platform, failed,
+ *  unconfirmed or missed.
+ */
+export type PostSettled = {
+	client_id: string,
+	post_id: string,
+	target_id: string,
+	platform: string,
+	destination: string,
+	state: string,
+	message: string | null,
+};
+
+export type PostTarget = {
+	id: string,
+	postId: string,
+	clientId: string,
+	connectionId: string | null,
+	platform: string,
+	destinationId: string,
+	destinationName: string | null,
+	destinationKind: string,
+	/**  This target's own text; `None` = the post's body. */
+	body: string | null,
+	state: string,
+	dueAt: string | null,
+	nextAt: string | null,
+	attempts: number,
+	remoteId: string | null,
+	remoteUrl: string | null,
+	reason: string | null,
+	message: string | null,
+	note: string | null,
+	publishedAt: string | null,
+	updatedAt: string,
+};
+
 /**  What the user typed to add a provider (also the IPC and CLI input). */
 export type ProviderForm = {
 	display_name: string,
@@ -606,6 +750,44 @@ export type ProviderForm = {
 	 *  `none` (a desktop app is a public client, RFC 8252 §8.5).
 	 */
 	client_auth: string | null,
+};
+
+/**  A usual posting time of a client, in its zone. */
+export type QueueSlot = {
+	/**  0 = Monday … 6 = Sunday. */
+	weekday: number,
+	/**  Minutes after midnight. */
+	minute: number,
+};
+
+/**  A wall-clock time resolved in a zone. */
+export type ResolvedDue = {
+	/**  RFC 3339 UTC. */
+	at: string,
+	zone: string,
+	/**  `YYYY-MM-DDTHH:MM` as chosen. */
+	wallTime: string,
+	/**  The UTC offset the time falls in, e.g. `-04:00`. */
+	offset: string,
+	/**  Set when the time is in a DST gap or overlap: what was chosen instead, in words. */
+	warning: string | null,
+};
+
+/**  A post as scheduled, with any warning about the time chosen. */
+export type Scheduled = {
+	post: Post,
+	due: ResolvedDue,
+};
+
+/**  What the scheduler is up to, for the tray and the status bar. */
+export type SchedulerStatus = {
+	running: boolean,
+	/**  The next scheduled target: (due RFC 3339, client name, text). */
+	nextDue: string | null,
+	nextClient: string | null,
+	nextText: string | null,
+	/**  Failed, unconfirmed and missed targets. */
+	needsAttention: number,
 };
 
 /**  One row of a search answer. */
@@ -626,6 +808,27 @@ export type Settings = {
 	updater_pubkey: string,
 	theme: Theme,
 	current_client: string | null,
+};
+
+/**
+ *  One line of the status summary: how many targets of a client on a platform are in a
+ *  state.
+ */
+export type StatusCount = {
+	clientId: string,
+	clientName: string,
+	platform: string,
+	state: string,
+	count: number,
+};
+
+/**  A target as composed. */
+export type TargetInput = {
+	connectionId: string,
+	destinationId: string,
+	destinationName: string | null,
+	destinationKind: string,
+	body: string | null,
 };
 
 export type Theme = "light" | "dark" | "system";
@@ -671,6 +874,15 @@ export type VaultState = { state: "open" } |
 { state: "needs_new_passphrase"; message: string } | 
 /**  The database is damaged: offer the backups, newest first. */
 { state: "damaged"; message: string; backups: BackupInfo[] } | { state: "error"; code: string; message: string };
+
+/**  When to publish. */
+export type When = 
+/**  At a wall-clock time (`YYYY-MM-DDTHH:MM`) in `zone` (the client's when absent). */
+{ kind: "at"; wall_time: string; zone: string | null } | 
+/**  The client's next free queue slot. */
+{ kind: "queue" } | 
+/**  Right away. */
+{ kind: "now" };
 
 export type Workspace = {
 	id: string,

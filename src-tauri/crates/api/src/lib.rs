@@ -7,6 +7,7 @@ pub mod library;
 pub mod links;
 pub mod logging;
 pub mod paths;
+pub mod publishing;
 mod switchboard;
 mod types;
 

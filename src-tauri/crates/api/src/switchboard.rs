@@ -37,7 +37,12 @@ pub struct Switchboard {
     /// The import engine of the open vault.
     pub(crate) importer: RwLock<Option<Arc<switchboard_library::Importer>>>,
     pub(crate) import_listeners: Arc<Mutex<Vec<ImportListener>>>,
+    /// The publishing scheduler of the open vault, once started.
+    pub(crate) scheduler: RwLock<Option<Arc<switchboard_scheduler::Scheduler>>>,
+    pub(crate) post_listeners: Arc<Mutex<Vec<PostListener>>>,
 }
+
+type PostListener = Arc<dyn Fn(&switchboard_store::domain::TargetEvent) + Send + Sync>;
 
 type ImportListener = Arc<dyn Fn(&switchboard_library::JobEnded) + Send + Sync>;
 
@@ -87,6 +92,8 @@ impl Switchboard {
             demo: Mutex::new(None),
             importer: RwLock::new(None),
             import_listeners: Arc::new(Mutex::new(Vec::new())),
+            scheduler: RwLock::new(None),
+            post_listeners: Arc::new(Mutex::new(Vec::new())),
         };
         let slot = sb.try_open(None);
         *sb.slot.write().expect("slot") = slot;
@@ -140,6 +147,11 @@ impl Switchboard {
     /// Be told about every committed write (one batch per transaction).
     pub fn on_change(&self, f: impl Fn(&ChangeBatch) + Send + Sync + 'static) {
         self.listeners.lock().expect("listeners").push(Arc::new(f));
+    }
+
+    /// The clock the hosts passed in (the wall clock, or a test's).
+    pub fn clock(&self) -> Arc<dyn Clock> {
+        self.config.clock.clone()
     }
 
     pub fn data_dir(&self) -> &std::path::Path {

@@ -3,6 +3,7 @@
 
 mod connections;
 mod library;
+mod publishing;
 
 use clap::{Parser, Subcommand};
 use secrecy::SecretString;
@@ -18,7 +19,7 @@ use switchboard_store::{OsKeyring, SystemClock};
 #[command(
     name = "switchboard-cli",
     version,
-    about = "Switchboard without a window: vault, clients, brands, connections, imports, library, audit"
+    about = "Switchboard without a window: vault, clients, brands, connections, imports, library, posts and the scheduler, audit"
 )]
 struct Cli {
     /// The vault directory (default: the OS app-data dir; env SWITCHBOARD_DATA_DIR).
@@ -84,6 +85,12 @@ enum Cmd {
     /// Browse and search the library; export an asset.
     #[command(subcommand)]
     Library(library::LibraryCmd),
+    /// Compose, schedule, list, cancel and publish posts.
+    #[command(subcommand)]
+    Post(publishing::PostCmd),
+    /// Run the publishing scheduler (for an always-on machine), or show its status.
+    #[command(subcommand)]
+    Scheduler(publishing::SchedulerCmd),
 }
 
 #[derive(Subcommand)]
@@ -267,6 +274,8 @@ fn run(cli: Cli) -> Result<(), ApiError> {
         Cmd::Provider(p) => connections::provider(&sb, &out, p)?,
         Cmd::Import(c) => library::import(&sb, &out, c)?,
         Cmd::Library(c) => library::library(&sb, &out, c)?,
+        Cmd::Post(c) => publishing::post(&sb, &out, c)?,
+        Cmd::Scheduler(c) => publishing::scheduler(&sb, &out, c)?,
         Cmd::Doctor => {
             let info = sb.vault_info()?;
             let integrity = sb.integrity_check()?;
