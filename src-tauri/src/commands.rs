@@ -557,7 +557,8 @@ pub async fn library_set_auto_sync(
 // ------------------------------------------------------------------ publishing
 
 use switchboard_api::publishing::{
-    ConnectionDestinations, QueueSlot, ResolvedDue, Scheduled, SchedulerStatus, When,
+    ConnectionDestinations, MediaInfo, QueueSlot, ResolvedDue, Scheduled, SchedulerStatus,
+    TargetCheck, When,
 };
 use switchboard_store::domain::{Post, PostFilter, PostInput, PostMedia, PostTarget, StatusCount};
 
@@ -754,4 +755,16 @@ pub async fn set_queue_slots(
 #[specta::specta]
 pub async fn scheduler_status(sb: Sb<'_>) -> Result<SchedulerStatus, ApiError> {
     blocking(&sb, |s| s.scheduler_status()).await
+}
+
+/// Check a composition against each target platform's rules (live counters and issues).
+#[tauri::command]
+#[specta::specta]
+pub async fn check_post(
+    sb: Sb<'_>,
+    client_id: String,
+    input: PostInput,
+    media: Vec<MediaInfo>,
+) -> Result<Vec<TargetCheck>, ApiError> {
+    blocking(&sb, move |s| s.check_post(&client_id, &input, &media)).await
 }

@@ -221,6 +221,7 @@ app_commands![
     get_queue_slots,
     set_queue_slots,
     scheduler_status,
+    check_post,
 ];
 
 /// Plugin permissions the main window needs beyond its own commands: listening to the

@@ -106,6 +106,8 @@ export const commands = {
 	getQueueSlots: (clientId: string) => typedError<QueueSlot[], ApiError>(__TAURI_INVOKE("get_queue_slots", { clientId })),
 	setQueueSlots: (clientId: string, slots: QueueSlot[]) => typedError<null, ApiError>(__TAURI_INVOKE("set_queue_slots", { clientId, slots })),
 	schedulerStatus: () => typedError<SchedulerStatus, ApiError>(__TAURI_INVOKE("scheduler_status")),
+	/**  Check a composition against each target platform's rules (live counters and issues). */
+	checkPost: (clientId: string, input: PostInput, media: MediaInfo[]) => typedError<TargetCheck[], ApiError>(__TAURI_INVOKE("check_post", { clientId, input, media })),
 };
 
 /** Events */
@@ -315,6 +317,16 @@ export type ConnectionDestinations = {
 	destinations: Destination[],
 };
 
+/**  A live counter, shown as "243 / 280". */
+export type Count = {
+	field: Field,
+	/**  Position in the thread (0 = the first follow-up post) for [`Field::Thread`]. */
+	index: number | null,
+	/**  Characters used, in the network's own way of counting. */
+	used: number,
+	limit: number,
+};
+
 /**  A standards-compliant OAuth 2.0 / OpenID Connect server the user added. */
 export type CustomProvider = {
 	/**  `oidc_<slug>`; used as the platform id of its connections. */
@@ -374,6 +386,9 @@ export type EnvImportReport = {
 	/**  Variable → why it was not imported. */
 	skipped: { [key in string]: string },
 };
+
+/**  The part of the draft an issue or counter is about. */
+export type Field = "text" | "link" | "media" | "first_comment" | "thread";
 
 /**  A connection as health reports it. */
 export type Health = {
@@ -460,6 +475,36 @@ export type IntegrityReport = {
 	/**  `PRAGMA integrity_check` output other than "ok". */
 	sqlite_errors: string[],
 };
+
+/**  One problem with a draft. */
+export type Issue = {
+	code: IssueCode,
+	severity: Severity,
+	field: Field,
+	/**  The media item or thread post concerned, counted from 0. */
+	index: number | null,
+	/**  A sentence for the user, in plain English. */
+	message: string,
+};
+
+/**  What is wrong, for the UI to branch on. */
+export type IssueCode = 
+/**  No text, no media and no link. */
+"text_empty" | "text_too_long" | 
+/**  Characters the network refuses (X: U+FFFE, U+FEFF, U+FFFF). */
+"invalid_characters" | 
+/**  The link is not a web address the network will recognise. */
+"link_invalid" | 
+/**  A link preview and attached media cannot go in the same post. */
+"link_with_media" | "too_many_media" | 
+/**  Media of different kinds (images, GIF, video) in one post. */
+"mixed_media" | 
+/**  A file type the network does not accept. */
+"media_type" | "media_too_large" | 
+/**  Width × height over the network's pixel limit. */
+"media_dimensions" | 
+/**  The file is accepted but may come out degraded (a warning). */
+"media_quality" | "thread_not_supported" | "first_comment_not_supported" | "comment_too_long";
 
 export type KeyMode = "keyring" | "passphrase";
 
@@ -602,6 +647,15 @@ export type LibRow = {
 	review_mark: string | null,
 	/**  An image to show in lists (ads): an asset id with a thumbnail. */
 	thumb_asset_id: string | null,
+};
+
+/**  What the composer knows about one attached file. */
+export type MediaInfo = {
+	/**  MIME type, e.g. `image/jpeg`. */
+	mime: string,
+	sizeBytes: number,
+	width?: number | null,
+	height?: number | null,
 };
 
 export type MetricPoint = {
@@ -760,6 +814,17 @@ export type QueueSlot = {
 	minute: number,
 };
 
+/**  The result of checking one draft against one network's rules. */
+export type Report = {
+	/**  The network's IPC id (`"x"`, `"linkedin"`, `"facebook_pages"`). */
+	network: string,
+	/**  One counter per counted field: the text, each thread post, the first comment. */
+	counts: Count[],
+	issues: Issue[],
+	/**  True when no issue has [`Severity::Error`]: the draft can be published as it is. */
+	ok: boolean,
+};
+
 /**  A wall-clock time resolved in a zone. */
 export type ResolvedDue = {
 	/**  RFC 3339 UTC. */
@@ -810,6 +875,12 @@ export type Settings = {
 	current_client: string | null,
 };
 
+export type Severity = 
+/**  The network would refuse the post, or publish something other than what was written. */
+"error" | 
+/**  The post can go out, but the user should know something. */
+"warning";
+
 /**
  *  One line of the status summary: how many targets of a client on a platform are in a
  *  state.
@@ -820,6 +891,16 @@ export type StatusCount = {
 	platform: string,
 	state: string,
 	count: number,
+};
+
+/**  One target's validation: the live counters and the issues found. */
+export type TargetCheck = {
+	connectionId: string,
+	destinationId: string,
+	platform: string,
+	/**  The rule set applied (`x`, `linkedin`, `facebook_pages`). */
+	network: string,
+	report: Report,
 };
 
 /**  A target as composed. */

@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use switchboard_platforms::publish::{self, Destination, PublishCtx};
 use switchboard_scheduler::due;
+pub use switchboard_compose::MediaInfo;
 pub use switchboard_scheduler::due::ResolvedDue;
 use switchboard_scheduler::{Scheduler, SchedulerError, SchedulerOptions};
 use switchboard_store::domain::{
@@ -65,6 +66,63 @@ pub struct SchedulerStatus {
     pub next_text: Option<String>,
     /// Failed, unconfirmed and missed targets.
     pub needs_attention: i64,
+}
+
+/// One target's validation: the live counters and the issues found.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct TargetCheck {
+    pub connection_id: String,
+    pub destination_id: String,
+    pub platform: String,
+    /// The rule set applied (`x`, `linkedin`, `facebook_pages`).
+    pub network: String,
+    pub report: switchboard_compose::Report,
+}
+
+/// The compose rules of a target's platform (Meta publishes to Facebook Pages).
+fn network_of(platform: &str) -> Option<switchboard_compose::Network> {
+    switchboard_compose::Network::from_platform(match platform {
+        "meta" => "facebook_pages",
+        other => other,
+    })
+}
+
+/// Check every target of a composition against its platform's rules.
+pub fn check_input(
+    platforms: &[(String, String, String)],
+    input: &PostInput,
+    media: &[switchboard_compose::MediaInfo],
+) -> Vec<TargetCheck> {
+    input
+        .targets
+        .iter()
+        .filter_map(|t| {
+            let platform = platforms
+                .iter()
+                .find(|(c, _, _)| *c == t.connection_id)
+                .map(|(_, p, _)| p.clone())?;
+            let network = network_of(&platform)?;
+            let text = t.body.as_deref().unwrap_or(&input.body);
+            let report = switchboard_compose::check(
+                network,
+                &switchboard_compose::Draft {
+                    text,
+                    link: input.link.as_deref().filter(|l| !l.trim().is_empty()),
+                    media,
+                    first_comment: input.first_comment.as_deref().filter(|c| !c.trim().is_empty()),
+                    thread: &input.thread,
+                },
+            );
+            Some(TargetCheck {
+                connection_id: t.connection_id.clone(),
+                destination_id: t.destination_id.clone(),
+                platform,
+                network: network.id().to_owned(),
+                report,
+            })
+        })
+        .collect()
 }
 
 /// A usual posting time of a client, in its zone.
@@ -331,6 +389,84 @@ impl Switchboard {
         })?)
     }
 
+    /// Validate a composition for each of its targets (live, as the user types).
+    pub fn check_post(
+        &self,
+        client_id: &str,
+        input: &PostInput,
+        media: &[switchboard_compose::MediaInfo],
+    ) -> ApiResult<Vec<TargetCheck>> {
+        let platforms = self.vault()?.read(|r| {
+            r.client(client_id)?;
+            Ok(r.client_connections(client_id)?
+                .into_iter()
+                .map(|c| (c.id, c.platform, c.account_name.unwrap_or_default()))
+                .collect::<Vec<_>>())
+        })?;
+        Ok(check_input(&platforms, input, media))
+    }
+
+    /// The stored post checked as it would be published; an error blocks scheduling.
+    fn check_stored(&self, client_id: &str, post: &Post) -> ApiResult<()> {
+        let input = PostInput {
+            brand_id: post.brand_id.clone(),
+            body: post.body.clone(),
+            link: post.link.clone(),
+            first_comment: post.first_comment.clone(),
+            thread: post.thread.clone(),
+            native_schedule: post.native_schedule,
+            targets: post
+                .targets
+                .iter()
+                .filter(|t| matches!(t.state.as_str(), "draft" | "scheduled" | "failed" | "missed" | "cancelled"))
+                .filter_map(|t| {
+                    Some(switchboard_store::domain::TargetInput {
+                        connection_id: t.connection_id.clone()?,
+                        destination_id: t.destination_id.clone(),
+                        destination_name: t.destination_name.clone(),
+                        destination_kind: t.destination_kind.clone(),
+                        body: t.body.clone(),
+                    })
+                })
+                .collect(),
+        };
+        let media: Vec<_> = post
+            .media
+            .iter()
+            .map(|m| switchboard_compose::MediaInfo {
+                mime: m.mime.clone(),
+                size_bytes: m.size.max(0) as u64,
+                width: None,
+                height: None,
+            })
+            .collect();
+        let problems: Vec<String> = self
+            .check_post(client_id, &input, &media)?
+            .into_iter()
+            .flat_map(|c| {
+                let name = post
+                    .targets
+                    .iter()
+                    .find(|t| t.destination_id == c.destination_id)
+                    .and_then(|t| t.destination_name.clone())
+                    .unwrap_or(c.destination_id.clone());
+                c.report
+                    .issues
+                    .into_iter()
+                    .filter(|i| i.severity == switchboard_compose::Severity::Error)
+                    .map(move |i| format!("{name} ({}): {}", c.network, i.message))
+            })
+            .collect();
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::invalid(format!(
+                "this post cannot be published as it is: {}",
+                problems.join("; ")
+            )))
+        }
+    }
+
     /// Resolve a wall-clock time in a zone (for live DST warnings while picking).
     pub fn resolve_due(&self, zone: &str, wall_time: &str) -> ApiResult<ResolvedDue> {
         Ok(due::resolve(zone, wall_time)?)
@@ -386,6 +522,7 @@ impl Switchboard {
         let vault = self.vault()?;
         let due = self.resolve_when(&vault, client_id, when)?;
         let post = vault.read(|r| r.client(client_id)?.post(post_id))?;
+        self.check_stored(client_id, &post)?;
         if post.native_schedule && !matches!(when, When::Now) {
             let at: chrono::DateTime<chrono::Utc> = due.at.parse().expect("formatted");
             for t in &post.targets {
