@@ -7,9 +7,9 @@ use crate::switchboard::Switchboard;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
+pub use switchboard_compose::MediaInfo;
 use switchboard_platforms::publish::{self, Destination, PublishCtx};
 use switchboard_scheduler::due;
-pub use switchboard_compose::MediaInfo;
 pub use switchboard_scheduler::due::ResolvedDue;
 use switchboard_scheduler::{Scheduler, SchedulerError, SchedulerOptions};
 use switchboard_store::domain::{
@@ -110,7 +110,10 @@ pub fn check_input(
                     text,
                     link: input.link.as_deref().filter(|l| !l.trim().is_empty()),
                     media,
-                    first_comment: input.first_comment.as_deref().filter(|c| !c.trim().is_empty()),
+                    first_comment: input
+                        .first_comment
+                        .as_deref()
+                        .filter(|c| !c.trim().is_empty()),
                     thread: &input.thread,
                 },
             );
@@ -418,7 +421,12 @@ impl Switchboard {
             targets: post
                 .targets
                 .iter()
-                .filter(|t| matches!(t.state.as_str(), "draft" | "scheduled" | "failed" | "missed" | "cancelled"))
+                .filter(|t| {
+                    matches!(
+                        t.state.as_str(),
+                        "draft" | "scheduled" | "failed" | "missed" | "cancelled"
+                    )
+                })
                 .filter_map(|t| {
                     Some(switchboard_store::domain::TargetInput {
                         connection_id: t.connection_id.clone()?,
