@@ -11,9 +11,9 @@ mod google;
 mod graph;
 mod http;
 pub mod import;
-pub mod publish;
 pub mod limits;
 pub mod money;
+pub mod publish;
 
 pub mod bing_webmaster;
 pub mod google_ads;
