@@ -98,9 +98,8 @@ impl Pub {
         self.publisher
             .perform(&self.ctx(), req, progress, action)
             .await
-            .map_err(|e| {
-                checked(&e);
-                e
+            .inspect_err(|e| {
+                checked(e);
             })
     }
 

@@ -326,7 +326,7 @@ impl Key {
     }
 
     /// The stored result of this action.
-    pub fn done<'a>(self, progress: &'a Progress) -> Option<&'a StepResult> {
+    pub fn done(self, progress: &Progress) -> Option<&StepResult> {
         progress.get(&self.action().key)
     }
 
