@@ -427,6 +427,15 @@ async fn an_x_video_is_chunked_and_polled_until_processed() {
         "a video's category"
     );
     assert_eq!(p.published()[0].media.len(), 1, "posted with the video");
+    let stats = p.h.emu.stats("x").unwrap();
+    assert_eq!(
+        (
+            stats.publish_requests.get("media_append"),
+            stats.publish_requests.get("media_status")
+        ),
+        (Some(&2), Some(&3)),
+        "the stats count the publishing calls by kind"
+    );
 }
 
 #[tokio::test]

@@ -681,6 +681,43 @@ mod tests {
     }
 
     #[test]
+    fn linkedin_errors_choose_the_class() {
+        let reply = |status: u16, body: Value| Reply {
+            status,
+            headers: Default::default(),
+            body: body.to_string().into_bytes(),
+        };
+        let duplicate = refusal(&reply(
+            422,
+            json!({"status": 422, "code": "DUPLICATE_POST", "message": "Content is a duplicate of urn:li:share:1"}),
+        ));
+        assert_eq!(duplicate.class, FailureClass::Rejected, "{duplicate}");
+        assert!(duplicate.raw.contains("DUPLICATE_POST"), "{duplicate}");
+        let throttled = refusal(&reply(429, json!({"status": 429, "message": "throttled"})));
+        assert_eq!(
+            (throttled.class, throttled.retry_after),
+            (FailureClass::RateLimited, None),
+            "no reset time from LinkedIn"
+        );
+        let denied = refusal(&reply(
+            403,
+            json!({"status": 403, "serviceErrorCode": 100, "code": "ACCESS_DENIED", "message": "Not enough permissions"}),
+        ));
+        assert_eq!(denied.class, FailureClass::Reconnect, "{denied}");
+        let version = refusal(&reply(
+            426,
+            json!({"status": 426, "code": "NONEXISTENT_VERSION"}),
+        ));
+        assert_eq!(
+            version.class,
+            FailureClass::Permanent,
+            "an update fixes it: {version}"
+        );
+        let down = refusal(&reply(504, json!({"status": 504})));
+        assert_eq!(down.class, FailureClass::Uncertain, "{down}");
+    }
+
+    #[test]
     fn an_article_is_titled_by_its_host() {
         assert_eq!(title_of("https://www.example.com/a?b=c"), "example.com");
         assert_eq!(title_of("not a url"), "not a url", "kept as is");

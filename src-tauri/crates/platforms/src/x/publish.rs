@@ -583,6 +583,69 @@ mod tests {
     }
 
     #[test]
+    fn x_errors_choose_the_class() {
+        let now = chrono::DateTime::from_timestamp(1_700_000_000, 0).expect("a time");
+        let reply = |status: u16, body: Value, reset: Option<&str>| {
+            let mut headers = reqwest::header::HeaderMap::new();
+            if let Some(r) = reset {
+                headers.insert("x-rate-limit-reset", r.parse().expect("a header"));
+            }
+            Reply {
+                status,
+                headers,
+                body: body.to_string().into_bytes(),
+            }
+        };
+        let limited = refusal(
+            &reply(
+                429,
+                json!({"title": "Too Many Requests"}),
+                Some("1700000300"),
+            ),
+            now,
+        );
+        assert_eq!(
+            (limited.class, limited.retry_after),
+            (FailureClass::RateLimited, Some(Duration::from_secs(300))),
+            "x-rate-limit-reset minus now"
+        );
+        let duplicate = refusal(
+            &reply(
+                403,
+                json!({"title": "Forbidden", "type": "about:blank",
+                "detail": "You are not allowed to create a Tweet with duplicate content."}),
+                None,
+            ),
+            now,
+        );
+        assert_eq!(duplicate.class, FailureClass::Rejected, "{duplicate}");
+        let forbidden = refusal(
+            &reply(
+                403,
+                json!({"title": "Forbidden",
+                "type": "https://api.twitter.com/2/problems/client-forbidden", "detail": "no access"}),
+                None,
+            ),
+            now,
+        );
+        assert_eq!(forbidden.class, FailureClass::Reconnect, "{forbidden}");
+        let invalid = refusal(
+            &reply(
+                400,
+                json!({"errors": [{"message": "Your media IDs are invalid."}],
+                "title": "Invalid Request"}),
+                None,
+            ),
+            now,
+        );
+        assert_eq!(invalid.class, FailureClass::Rejected, "{invalid}");
+        assert!(
+            invalid.raw.contains("media IDs are invalid"),
+            "X's message: {invalid}"
+        );
+    }
+
+    #[test]
     fn the_link_goes_at_the_end_of_the_text_once() {
         let mut req = request(&[], 0);
         req.link = Some("https://example.com/a".into());
