@@ -39,6 +39,17 @@ pub struct EmulatorConfig {
     /// Meta: how many status polls of an async insights report answer "Job Running"
     /// before it answers "Job Completed" (0: complete at once).
     pub report_polls: u32,
+    /// Publish calls (posts, replies, comments) one author (X user, LinkedIn author,
+    /// Facebook Page) may make per [`Self::publish_window`] before the platform answers its
+    /// rate limit (X 429 with `x-rate-limit-reset`, LinkedIn 429, Graph #32).
+    pub publish_budget: u32,
+    /// The rolling window of [`Self::publish_budget`].
+    pub publish_window: Duration,
+    /// X: how many STATUS polls a video or GIF answers `in_progress` before `succeeded`.
+    pub media_processing_polls: u32,
+    /// How long a `publish_accept_then_timeout` answer is held before its connection is
+    /// dropped: past any sane client timeout.
+    pub accept_then_timeout_hold: Duration,
 }
 
 impl Default for EmulatorConfig {
@@ -55,6 +66,10 @@ impl Default for EmulatorConfig {
             rate_window: Duration::from_secs(60),
             google_batch_rows: 10_000,
             report_polls: 1,
+            publish_budget: 1_000,
+            publish_window: Duration::from_secs(24 * 3600),
+            media_processing_polls: 1,
+            accept_then_timeout_hold: Duration::from_secs(45),
         }
     }
 }

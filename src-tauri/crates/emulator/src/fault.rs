@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 
 /// A misbehaviour of one platform, injected with `RunningEmulator::inject` or
 /// `POST /__emulator/faults` (JSON, e.g. `"invalid_grant"`, `{"server_error": 2}`,
-/// `{"rate_limit": {"retry_after": 7}}`, `{"revoke_grant": "emu-meta-user-1"}`).
+/// `{"rate_limit": {"retry_after": 7}}`, `{"revoke_grant": "emu-meta-user-1"}`,
+/// `{"publish_accept_then_timeout": 1}`, `{"media_processing": {"polls": 2, "fails": false}}`).
 ///
 /// Faults queue up and each applies to the next call(s) to the platform's endpoints
 /// (authorize pages and `/__emulator/*` excepted), in order.
@@ -31,6 +32,21 @@ pub enum Fault {
     AssetWrongType,
     /// The next CDN request streams 300 MB labelled `image/png`, without Content-Length.
     AssetOversized,
+    /// The next `n` publish calls (a post, reply or comment; not uploads or reads) do what
+    /// they were asked, then the answer is held past any client timeout and its
+    /// connection dropped: the platform published, the client cannot know.
+    PublishAcceptThenTimeout(u32),
+    /// The next `calls` publish calls are refused as the platform's rate limit, resetting
+    /// in `reset_secs` (X `x-rate-limit-reset`, Graph's usage header); nothing is kept.
+    PublishRateLimited { calls: u32, reset_secs: u64 },
+    /// The next `n` publish calls answer the platform's 5xx; nothing is kept.
+    PublishServerError(u32),
+    /// The next `n` publish calls are refused for their content (X duplicate, LinkedIn
+    /// `DUPLICATE_POST`, Graph #368); nothing is kept.
+    PublishRejected(u32),
+    /// The next processed X upload (video or GIF) answers `in_progress` to `polls` STATUS
+    /// polls before it `succeeded` (or `failed`, with `fails`).
+    MediaProcessing { polls: u32, fails: bool },
 }
 
 impl Fault {
@@ -39,6 +55,17 @@ impl Fault {
         matches!(
             self,
             Fault::AssetNotFound | Fault::AssetWrongType | Fault::AssetOversized
+        )
+    }
+
+    /// Faults that wait for a publish call rather than the next call of any kind.
+    pub(crate) fn is_publish(&self) -> bool {
+        matches!(
+            self,
+            Fault::PublishAcceptThenTimeout(_)
+                | Fault::PublishRateLimited { .. }
+                | Fault::PublishServerError(_)
+                | Fault::PublishRejected(_)
         )
     }
 }
@@ -67,4 +94,13 @@ pub struct Stats {
     pub cdn_downloads: u32,
     /// Async insights report runs created (Meta `POST act_{id}/insights`).
     pub report_runs: u32,
+    /// Publishing API requests by kind: X `tweets`, `media_initialize`, `media_append`,
+    /// `media_finalize`, `media_status`, `user_tweets`; LinkedIn `posts_create`,
+    /// `posts_by_author`, `images_initialize`, `image_upload`, `comments_create`,
+    /// `comments_list`, `organization_acls`, `organization`; Facebook `me_accounts`, `page`,
+    /// `feed_create`, `photos`, `feed_list`, `scheduled_posts`, `comments_create`,
+    /// `comments_list` (faulted and refused calls included, generic faults excepted).
+    pub publish_requests: BTreeMap<String, u32>,
+    /// Publish faults applied (`publish_*`).
+    pub publish_faults: u32,
 }

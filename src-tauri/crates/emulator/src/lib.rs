@@ -15,6 +15,10 @@
 //! - The import APIs (Meta's Marketing API, Google Ads' searchStream) serve each seeded
 //!   ad account's content, generated lazily from [`ImportSeed`], and a CDN under
 //!   `/__cdn/` serves the images and videos they point at (see the `import` module).
+//! - The publishing APIs (X posts and chunked media, LinkedIn's Posts API, Facebook Pages)
+//!   keep every post, reply, comment and upload: [`RunningEmulator::published`],
+//!   [`RunningEmulator::uploaded_media`], [`RunningEmulator::publish_calls`] and
+//!   `GET /__emulator/published` (see the `publish` module).
 //! - [`Fault`]s are injected with [`RunningEmulator::inject`] or `POST /__emulator/faults`;
 //!   [`Stats`] count what each platform was asked.
 //!
@@ -27,6 +31,7 @@ mod consent;
 mod fault;
 mod import;
 mod platform;
+mod publish;
 mod server;
 mod state;
 mod token;
@@ -35,4 +40,5 @@ mod wire;
 pub use config::{EmulatorConfig, ImportSeed, RegisteredApp};
 pub use fault::{Fault, Stats};
 pub use import::seed::{duplicate_image_of, image_of_ad, searchable_word};
+pub use publish::{PublishCall, PublishedPost, UploadedMedia, PUBLISHED_PATH};
 pub use server::{start, EmulatorError, RunningEmulator, CONSENT_PATH, FAULTS_PATH, STATS_PATH};

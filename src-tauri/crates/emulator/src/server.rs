@@ -5,6 +5,7 @@ use crate::config::{EmulatorConfig, RegisteredApp};
 use crate::consent::{self, Refusal};
 use crate::fault::{Fault, Stats};
 use crate::platform::{Route, Spec};
+use crate::publish::{PublishCall, PublishedPost, UploadedMedia, PUBLISHED_PATH};
 use crate::state::{random_token, Clock, Pending, Store};
 use crate::wire::{failure, json_response, malformed, Call, Failure};
 use crate::{api, token};
@@ -62,6 +63,8 @@ pub(crate) struct Server {
     pub page_size: usize,
     /// The import APIs' seeded accounts and knobs.
     pub catalog: Arc<crate::import::Catalog>,
+    /// The publishing APIs' knobs.
+    pub publish_settings: crate::publish::Settings,
 }
 
 impl Server {
@@ -80,12 +83,14 @@ impl Server {
             Fault::RevokeGrant(user) => store.revoke_user(&user),
             Fault::ServerError(0) => {}
             asset if asset.is_asset() => store.import.asset_faults.push_back(asset),
+            publish if publish.is_publish() => store.publish.faults.push_back(publish),
+            media @ Fault::MediaProcessing { .. } => store.publish.media_faults.push_back(media),
             other => store.faults.push_back(other),
         }
     }
 
     /// The fault that applies to this call, if any (an `InvalidGrant` waits for a token call).
-    fn next_fault(&self, token_call: bool) -> Option<Fault> {
+    pub(crate) fn next_fault(&self, token_call: bool) -> Option<Fault> {
         let mut store = self.lock();
         match store.faults.front().cloned()? {
             Fault::InvalidGrant if !token_call => None,
@@ -150,6 +155,7 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
             clock: clock.clone(),
             code_lifetime,
             page_size: config.page_size.max(1),
+            publish_settings: crate::publish::Settings::new(&config),
         });
         let router = Router::new().fallback(dispatch).with_state(server.clone());
         let mut stopped = stopped.clone();
@@ -289,6 +295,54 @@ impl RunningEmulator {
         Ok(self.server(platform)?.lock().stats.clone())
     }
 
+    /// Every post, reply and comment the platform published, oldest first (natively
+    /// scheduled Facebook posts included, with their `scheduled_for`).
+    pub fn published(&self, platform: &str) -> Result<Vec<PublishedPost>, EmulatorError> {
+        Ok(self.server(platform)?.lock().publish.posts.clone())
+    }
+
+    /// Every media file the platform received (X uploads, LinkedIn images, Facebook photos).
+    pub fn uploaded_media(&self, platform: &str) -> Result<Vec<UploadedMedia>, EmulatorError> {
+        Ok(self.server(platform)?.lock().publish.media.clone())
+    }
+
+    /// Every request to the platform's publishing routes so far, oldest first.
+    pub fn publish_calls(&self, platform: &str) -> Result<Vec<PublishCall>, EmulatorError> {
+        Ok(self.server(platform)?.lock().publish.calls.clone())
+    }
+
+    /// The destinations a seeded account can publish to, as `(id, name)`: the X user, the
+    /// LinkedIn member and the organizations they administer, the Facebook Pages they
+    /// manage (`account` "" for the default one).
+    pub fn publish_destinations(
+        &self,
+        platform: &str,
+        account: &str,
+    ) -> Result<Vec<(String, String)>, EmulatorError> {
+        let server = self.server(platform)?;
+        let index = if account.is_empty() {
+            0
+        } else {
+            server
+                .spec
+                .users
+                .iter()
+                .position(|u| u.id == account)
+                .ok_or_else(|| EmulatorError::UnknownPlatform(format!("{platform}/{account}")))?
+        };
+        let user = &server.spec.users[index];
+        Ok(match server.spec.kind {
+            crate::platform::Kind::X => vec![(user.id.clone(), user.name.clone())],
+            crate::platform::Kind::LinkedIn => {
+                let mut out = vec![(format!("urn:li:person:{}", user.id), user.name.clone())];
+                out.extend(crate::publish::linkedin::organizations(index));
+                out
+            }
+            crate::platform::Kind::Meta => crate::publish::facebook::pages(index),
+            _ => Vec::new(),
+        })
+    }
+
     /// Move the emulator's clock forward (code expiry, token lifetimes, Instagram's 24 h rule).
     pub fn advance_clock(&self, by: Duration) {
         self.clock
@@ -318,13 +372,27 @@ impl RunningEmulator {
     }
 }
 
-/// Every request to a platform's listener.
-async fn dispatch(State(server): State<Arc<Server>>, request: Request) -> Response {
+/// Every request to a platform's listener; X's answers all carry its rate-limit headers.
+async fn dispatch(state: State<Arc<Server>>, request: Request) -> Response {
+    let server = state.0.clone();
+    let mut response = answer(state, request).await;
+    if server.spec.kind == crate::platform::Kind::X {
+        crate::publish::x::default_rate_headers(&mut response, server.now());
+    }
+    response
+}
+
+async fn answer(State(server): State<Arc<Server>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    let Ok(body) = axum::body::to_bytes(body, MAX_BODY).await else {
+    let path = parts.uri.path().to_owned();
+    let limit = if crate::publish::is_upload(&server, &parts.method, &path) {
+        crate::publish::MAX_UPLOAD
+    } else {
+        MAX_BODY
+    };
+    let Ok(body) = axum::body::to_bytes(body, limit).await else {
         return StatusCode::PAYLOAD_TOO_LARGE.into_response();
     };
-    let path = parts.uri.path().to_owned();
     match (&parts.method, path.as_str()) {
         (&Method::POST, CONSENT_PATH) => return consent_post(&server, &body),
         (&Method::POST, FAULTS_PATH) => {
@@ -340,6 +408,10 @@ async fn dispatch(State(server): State<Arc<Server>>, request: Request) -> Respon
             let stats = server.lock().stats.clone();
             return json_response(200, serde_json::to_value(stats).unwrap_or_default());
         }
+        (&Method::GET, PUBLISHED_PATH) => {
+            let posts = server.lock().publish.posts.clone();
+            return json_response(200, serde_json::to_value(posts).unwrap_or_default());
+        }
         _ => {}
     }
     if !server.catalog.latency.is_zero() {
@@ -350,6 +422,9 @@ async fn dispatch(State(server): State<Arc<Server>>, request: Request) -> Respon
     }
     let kind = server.spec.kind;
     let Some(route) = server.spec.route(&path) else {
+        if crate::publish::wants(&server, &path) {
+            return crate::publish::handle(&server, parts, body).await;
+        }
         return import_call(&server, parts, &path, &body).await;
     };
     let method_ok = match route {
@@ -400,7 +475,12 @@ async fn dispatch(State(server): State<Arc<Server>>, request: Request) -> Respon
             Fault::RevokeGrant(_)
             | Fault::AssetNotFound
             | Fault::AssetWrongType
-            | Fault::AssetOversized,
+            | Fault::AssetOversized
+            | Fault::PublishAcceptThenTimeout(_)
+            | Fault::PublishRateLimited { .. }
+            | Fault::PublishServerError(_)
+            | Fault::PublishRejected(_)
+            | Fault::MediaProcessing { .. },
         ) => {}
         Some(Fault::Slow(ms)) => tokio::time::sleep(Duration::from_millis(ms)).await,
         Some(Fault::InvalidGrant) => injected_invalid_grant = true,

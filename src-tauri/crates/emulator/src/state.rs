@@ -90,6 +90,8 @@ pub(crate) struct Store {
     pub server_errors: u32,
     /// Report runs, call windows and asset faults of the import routes.
     pub import: crate::import::ImportState,
+    /// Posts, media, requests and faults of the publishing routes.
+    pub publish: crate::publish::PublishState,
 }
 
 impl Store {

@@ -120,7 +120,7 @@ impl Call {
     }
 }
 
-fn form_decode(s: &str) -> String {
+pub(crate) fn form_decode(s: &str) -> String {
     let bytes = s.replace('+', " ");
     let bytes = bytes.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());

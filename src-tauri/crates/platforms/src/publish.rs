@@ -272,9 +272,91 @@ pub trait Publisher: Send + Sync {
 
 /// The publisher of a platform, if Switchboard publishes there.
 pub fn publisher(platform: &str) -> Option<Arc<dyn Publisher>> {
-    let _ = platform;
-    None
+    match platform {
+        "x" => Some(Arc::new(crate::x::XPublisher)),
+        "linkedin" => Some(Arc::new(crate::linkedin::LinkedInPublisher)),
+        "meta" => Some(Arc::new(crate::meta::FacebookPublisher)),
+        _ => None,
+    }
 }
 
 /// The key of the action that creates the post itself.
 pub const POST_KEY: &str = "post";
+
+pub(crate) mod wire;
+
+/// An action key, read: what the publishers' plans are made of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Key {
+    /// `media:{i}`: upload (or prepare) `req.media[i]`.
+    Media(usize),
+    /// `media:{i}:status`: wait for the platform to process `req.media[i]`.
+    MediaStatus(usize),
+    /// `post`.
+    Post,
+    /// `thread:{n}`: the n-th reply of a thread (`req.thread[n - 1]`), n from 1; its parent
+    /// is `post` for n = 1, else `thread:{n - 1}`.
+    Thread(usize),
+    /// `comment`: the first comment.
+    Comment,
+}
+
+impl Key {
+    pub fn parse(key: &str) -> Option<Key> {
+        let mut parts = key.split(':');
+        let key = match (parts.next()?, parts.next(), parts.next()) {
+            ("media", Some(i), None) => Key::Media(i.parse().ok()?),
+            ("media", Some(i), Some("status")) => Key::MediaStatus(i.parse().ok()?),
+            ("post", None, None) => Key::Post,
+            ("thread", Some(n), None) => Key::Thread(n.parse().ok().filter(|n| *n >= 1)?),
+            ("comment", None, None) => Key::Comment,
+            _ => return None,
+        };
+        parts.next().is_none().then_some(key)
+    }
+
+    pub fn action(self) -> Action {
+        match self {
+            Key::Media(i) => Action::new(format!("media:{i}"), ActionRole::Prepare),
+            Key::MediaStatus(i) => Action::new(format!("media:{i}:status"), ActionRole::Poll),
+            Key::Post => Action::new(POST_KEY, ActionRole::Post),
+            Key::Thread(n) => Action::new(format!("thread:{n}"), ActionRole::FollowUp),
+            Key::Comment => Action::new("comment", ActionRole::FollowUp),
+        }
+    }
+
+    /// The stored result of this action.
+    pub fn done(self, progress: &Progress) -> Option<&StepResult> {
+        progress.get(&self.action().key)
+    }
+
+    /// The stored result this action needs, or a `Permanent` error naming it (the
+    /// scheduler asked for an action before the one it depends on).
+    pub fn needed(self, progress: &Progress) -> Result<&StepResult, PublishError> {
+        self.done(progress).ok_or_else(|| {
+            wire::permanent(format!(
+                "the action '{}' has not been done yet",
+                self.action().key
+            ))
+        })
+    }
+}
+
+/// The key, or a `Permanent` error for a key this publisher never plans.
+pub(crate) fn key_of(platform: &str, action: &Action) -> Result<Key, PublishError> {
+    Key::parse(&action.key)
+        .ok_or_else(|| wire::permanent(format!("{platform} has no action '{}'", action.key)))
+}
+
+/// The first comment, if there is one to post.
+pub(crate) fn first_comment(req: &PublishRequest) -> Option<&str> {
+    req.first_comment
+        .as_deref()
+        .filter(|c| !c.trim().is_empty())
+}
+
+/// How far back a lookup searches: a day before the post was due or the lookup started,
+/// whichever is earlier ("publish now" may go out before its due time).
+pub(crate) fn lookup_since(req: &PublishRequest, now: DateTime<Utc>) -> DateTime<Utc> {
+    req.due.min(now) - chrono::Duration::hours(24)
+}

@@ -52,7 +52,7 @@ struct InsightsQuery {
 }
 
 /// A Graph error `{"error": {message, type, code, error_subcode, fbtrace_id}}`.
-fn graph_error(status: u16, code: i64, subcode: Option<i64>, message: &str) -> Response {
+pub(crate) fn graph_error(status: u16, code: i64, subcode: Option<i64>, message: &str) -> Response {
     let mut error = json!({
         "message": message, "type": "OAuthException", "code": code,
         "fbtrace_id": random_token("fbtrace"),

@@ -1,8 +1,10 @@
 //! LinkedIn: Marketing (Advertising API) and Community Management (page posts).
 
 mod adapter;
+mod publish;
 
 pub use adapter::{LinkedIn, LINKEDIN_VERSION};
+pub use publish::{escape, LinkedInPublisher};
 
 use crate::LOOPBACK_FIXED_PORTS;
 use switchboard_oauth::{

@@ -6,9 +6,11 @@ mod adapter;
 mod import;
 #[cfg(test)]
 mod import_tests;
+mod publish;
 
 pub use adapter::{permissions_url, Meta};
 pub use import::MetaImport;
+pub use publish::FacebookPublisher;
 
 /// The Graph API version every Meta call uses (sign-in, identity, import). One place, so a
 /// version bump is one line.

@@ -1,8 +1,10 @@
 //! X (formerly Twitter), OAuth 2.0 as a "Native App".
 
 mod adapter;
+mod publish;
 
 pub use adapter::X;
+pub use publish::XPublisher;
 
 use crate::LOOPBACK_FIXED_PORTS;
 use switchboard_oauth::{
@@ -38,10 +40,12 @@ pub fn descriptor() -> ProviderDescriptor {
             // why: without `offline.access` there is no refresh token (docs_url); the
             // profile call needs `tweet.read` and `users.read`.
             base_scopes: &["offline.access", "tweet.read", "users.read"],
+            // why: the v2 media upload endpoints need `media.write` with an OAuth 2.0 user
+            // token (https://docs.x.com/x-api/media/quickstart/media-upload-chunked).
             scopes: &[
                 (
                     Capability::Publish,
-                    &["tweet.read", "tweet.write", "users.read"],
+                    &["tweet.read", "tweet.write", "users.read", "media.write"],
                 ),
                 (Capability::ReadProfile, &["users.read"]),
             ],
