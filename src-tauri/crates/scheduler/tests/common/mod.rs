@@ -23,7 +23,9 @@ use switchboard_platforms::publish::{
 };
 use switchboard_scheduler::{Scheduler, SchedulerOptions};
 use switchboard_store::domain::{AppCredentialInput, Due, NewClient, PostInput, TargetInput};
-use switchboard_store::{FixedClock, NewKey, NoKeyring, OpenOptions, Origin, Vault, VaultPaths};
+use switchboard_store::{
+    Clock, FixedClock, NewKey, NoKeyring, OpenOptions, Origin, Vault, VaultPaths,
+};
 
 pub const PASSPHRASE: &str = "CANARY-passphrase-scheduler-tests";
 pub const ZONE: &str = "America/New_York";
@@ -150,7 +152,88 @@ pub async fn connect(w: &World, platform: &str) -> String {
         .id
 }
 
+/// A small real PNG (the platforms' media endpoints sniff it).
+pub fn png() -> Vec<u8> {
+    let mut out = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut out, 4, 4);
+        enc.set_color(png::ColorType::Rgb);
+        enc.set_depth(png::BitDepth::Eight);
+        enc.write_header()
+            .unwrap()
+            .write_image_data(&[200u8; 48])
+            .unwrap();
+    }
+    out
+}
+
 impl World {
+    /// A scheduler publishing through the real publishers (against the emulator).
+    pub fn real_scheduler(&self) -> Arc<Scheduler> {
+        Scheduler::new(
+            self.vault.clone(),
+            self.connector.clone(),
+            self.clock.clone(),
+            options(self.dir.path()),
+        )
+        .expect("scheduler")
+    }
+
+    /// Where a connection can publish, from the platform (the emulator).
+    pub async fn destinations(&self, connection: &str) -> Vec<Destination> {
+        let access = self.connector.api_access(connection).await.expect("access");
+        let platform = access.connection.platform.clone();
+        switchboard_platforms::publish::publisher(&platform)
+            .expect("a publisher")
+            .destinations(&PublishCtx {
+                http: self.connector.http(),
+                descriptor: &access.descriptor,
+                app: &access.app,
+                token: &access.token,
+                now: self.clock.now(),
+            })
+            .await
+            .expect("destinations")
+    }
+
+    /// Save a post to the given (connection, destination) targets, attach media, and
+    /// schedule it at `at`; the post.
+    pub fn compose(
+        &self,
+        input: PostInput,
+        media: &[Vec<u8>],
+        at: &str,
+    ) -> switchboard_store::domain::Post {
+        self.vault
+            .write(Origin::User, |w| {
+                let mut c = w.client(&self.client_id)?;
+                let post = c.save_post(None, &input)?;
+                for (i, m) in media.iter().enumerate() {
+                    let sha = sha_hex(m);
+                    c.add_post_media(
+                        &post.id,
+                        switchboard_store::domain::BlobIn {
+                            sha256: &sha,
+                            mime: "image/png",
+                            bytes: m,
+                        },
+                        &format!("image-{i}.png"),
+                        None,
+                        "file",
+                    )?;
+                }
+                c.schedule_post(
+                    &post.id,
+                    &Due {
+                        at: at.into(),
+                        zone: ZONE.into(),
+                        wall_time: "2026-06-01T08:00".into(),
+                    },
+                )
+            })
+            .expect("composed")
+    }
+
     pub fn scheduler(&self, platform: Arc<FakePlatform>) -> Arc<Scheduler> {
         Scheduler::with_publishers(
             self.vault.clone(),
@@ -225,6 +308,11 @@ impl World {
         }
         out
     }
+}
+
+pub fn sha_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
 }
 
 /// What the fake platform does on the next call of an action.
