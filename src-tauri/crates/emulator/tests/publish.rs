@@ -1210,3 +1210,31 @@ async fn the_emulator_refuses_what_the_platforms_refuse() {
     );
     assert_eq!(listed[0]["text"], "Kept");
 }
+
+// ---------------------------------------------------------------------------------------
+// Lookups read back far enough
+
+/// A post made before 150 others is still found: lookups page back to the due time (a
+/// lookup that read one page would miss it, and the post would be published twice).
+#[tokio::test]
+async fn lookups_page_back_past_a_burst_of_newer_posts() {
+    for (platform, kind, index) in [("x", "user", 0), ("linkedin", "organization", 1)] {
+        let p = Pub::new(platform).await;
+        let dest = p.destination(index, kind);
+        let first = request(dest.clone(), "the one we look for");
+        p.publish(&first).await;
+        for i in 0..150 {
+            p.publish(&request(dest.clone(), &format!("a newer post {i}")))
+                .await;
+        }
+        assert_eq!(p.published().len(), 151, "{platform}: 151 posts");
+        match p.find(&first, &Progress::default(), "post").await {
+            Lookup::Found(r) => {
+                assert_eq!(r.value, p.published()[0].id, "{platform}: the first post")
+            }
+            other => {
+                panic!("{platform}: expected the first post behind 150 newer ones, got {other:?}")
+            }
+        }
+    }
+}

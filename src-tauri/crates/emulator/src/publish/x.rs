@@ -537,7 +537,17 @@ fn timeline(server: &Server, req: &Req, author: &str) -> Response {
         .filter(|p| !(no_replies && p.kind == "reply"))
         .collect();
     tweets.reverse();
-    tweets.truncate(max);
+    // why: X pages the timeline with an opaque `meta.next_token`, sent back as
+    // `pagination_token` (https://docs.x.com/x-api/posts/user-posts-timeline-by-user-id).
+    let offset: usize = match req.query("pagination_token") {
+        None => 0,
+        Some(t) => match t.strip_prefix("emu-page-").and_then(|n| n.parse().ok()) {
+            Some(n) => n,
+            None => return invalid("The pagination_token is invalid."),
+        },
+    };
+    let more = tweets.len() > offset + max;
+    let tweets: Vec<&PublishedPost> = tweets.into_iter().skip(offset).take(max).collect();
     let data: Vec<Value> = tweets
         .iter()
         .map(|p| {
@@ -557,6 +567,9 @@ fn timeline(server: &Server, req: &Req, author: &str) -> Response {
     if let (Some(first), Some(last)) = (tweets.first(), tweets.last()) {
         meta["newest_id"] = json!(first.id);
         meta["oldest_id"] = json!(last.id);
+    }
+    if more {
+        meta["next_token"] = json!(format!("emu-page-{}", offset + max));
     }
     if data.is_empty() {
         json_response(200, json!({ "meta": meta }))

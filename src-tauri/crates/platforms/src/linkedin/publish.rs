@@ -28,7 +28,9 @@ use serde_json::{json, Value};
 const PLATFORM: &str = "LinkedIn";
 
 /// Posts read per lookup (LinkedIn's page size for `q=author` goes up to 100).
-const LOOKUP_COUNT: &str = "50";
+const LOOKUP_COUNT: usize = 50;
+/// Pages a lookup reads at most.
+const LOOKUP_PAGES: usize = 20;
 
 /// Publishing to LinkedIn.
 pub struct LinkedInPublisher;
@@ -380,16 +382,40 @@ impl<'a> Api<'a> {
         })
     }
 
-    async fn posts_of(&self, author: &str) -> Result<Vec<Post>, PublishError> {
-        let reply = self
-            .send(self.ctx.http.get(self.rest("posts")).query(&[
-                ("author", author),
-                ("q", "author"),
-                ("count", LOOKUP_COUNT),
-                ("sortBy", "LAST_MODIFIED"),
-            ]))
-            .await?;
-        Ok(reply.json::<Elements<Post>>(PLATFORM)?.elements)
+    /// The author's posts, newest first, back to `since` (ms): every page, because a lookup
+    /// that stopped at the first would miss a post made before a burst of others, and a
+    /// missed post gets published twice.
+    async fn posts_of(&self, author: &str, since: i64) -> Result<Vec<Post>, PublishError> {
+        let mut out = Vec::new();
+        for page in 0..LOOKUP_PAGES {
+            let start = (page * LOOKUP_COUNT).to_string();
+            let count = LOOKUP_COUNT.to_string();
+            let reply = self
+                .send(self.ctx.http.get(self.rest("posts")).query(&[
+                    ("author", author),
+                    ("q", "author"),
+                    ("count", count.as_str()),
+                    ("start", start.as_str()),
+                    ("sortBy", "LAST_MODIFIED"),
+                ]))
+                .await?;
+            let elements = reply.json::<Elements<Post>>(PLATFORM)?.elements;
+            let done = elements.len() < LOOKUP_COUNT
+                || elements
+                    .last()
+                    .and_then(|p| p.created_at)
+                    .is_some_and(|t| t < since);
+            out.extend(elements);
+            if done {
+                return Ok(out);
+            }
+        }
+        Err(PublishError::new(
+            FailureClass::Uncertain,
+            format!(
+                "LinkedIn: more than {LOOKUP_PAGES} pages of posts since the due time; cannot tell"
+            ),
+        ))
     }
 
     async fn comments_of(&self, post: &str) -> Result<Vec<Comment>, PublishError> {
@@ -463,7 +489,7 @@ impl LinkedInPublisher {
             Key::Post => {
                 let since = lookup_since(req, ctx.now).timestamp_millis();
                 let want = commentary(req);
-                let posts = api.posts_of(&req.destination.id).await?;
+                let posts = api.posts_of(&req.destination.id, since).await?;
                 Ok(posts
                     .into_iter()
                     .find(|p| p.commentary == want && p.created_at.is_none_or(|t| t >= since))

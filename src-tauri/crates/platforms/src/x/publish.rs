@@ -161,7 +161,16 @@ struct User {
 struct Timeline {
     #[serde(default)]
     data: Vec<Tweet>,
+    meta: Option<TimelineMeta>,
 }
+
+#[derive(Deserialize)]
+struct TimelineMeta {
+    next_token: Option<String>,
+}
+
+/// Pages of 100 a lookup reads at most.
+const LOOKUP_PAGES: usize = 20;
 
 #[derive(Deserialize)]
 struct Tweet {
@@ -274,8 +283,27 @@ impl<'a> Api<'a> {
             query.push(("exclude", "replies"));
         }
         let url = self.url(&format!("/2/users/{}/tweets", encode(user)));
-        let reply = self.send(self.ctx.http.get(url).query(&query)).await?;
-        Ok(reply.json::<Timeline>(PLATFORM)?.data)
+        // Every page back to `since`: a lookup that stopped at the first page would miss a
+        // post made before a burst of others, and a missed post gets published twice.
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        for _ in 0..LOOKUP_PAGES {
+            let mut q = query.clone();
+            if let Some(t) = &token {
+                q.push(("pagination_token", t.as_str()));
+            }
+            let reply = self.send(self.ctx.http.get(url.clone()).query(&q)).await?;
+            let page = reply.json::<Timeline>(PLATFORM)?;
+            out.extend(page.data);
+            match page.meta.and_then(|m| m.next_token) {
+                Some(t) => token = Some(t),
+                None => return Ok(out),
+            }
+        }
+        Err(PublishError::new(
+            FailureClass::Uncertain,
+            format!("X: more than {LOOKUP_PAGES} pages of posts since the due time; cannot tell"),
+        ))
     }
 }
 
