@@ -99,7 +99,19 @@ pub struct Scheduler {
     limits: Mutex<HashMap<String, Arc<Semaphore>>>,
     tasks: tokio::sync::Mutex<JoinSet<()>>,
     listeners: Mutex<Vec<Box<EventListener>>>,
+    /// Accounts waiting out a rate limit, until when: their other targets wait too instead
+    /// of each being refused in turn.
+    gates: Mutex<HashMap<String, DateTime<Utc>>>,
     _lock: File,
+}
+
+/// The rate-limited unit: one destination of one connection.
+fn gate_key(work: &TargetWork) -> String {
+    format!(
+        "{}|{}",
+        work.target.connection_id.as_deref().unwrap_or(""),
+        work.target.destination_id
+    )
 }
 
 impl std::fmt::Debug for Scheduler {
@@ -196,6 +208,7 @@ impl Scheduler {
             limits: Mutex::new(HashMap::new()),
             tasks: tokio::sync::Mutex::new(JoinSet::new()),
             listeners: Mutex::new(Vec::new()),
+            gates: Mutex::new(HashMap::new()),
             _lock: lock,
         }))
     }
@@ -407,7 +420,10 @@ impl Scheduler {
     fn retry_or_fail(&self, work: &TargetWork, err: &PublishError) -> Result<()> {
         let target = &work.target.id;
         let class = class_name(err.class);
-        if work.target.attempts >= self.options.max_attempts {
+        // A rate limit refused the request: nothing happened, so it does not count as a try
+        // (the staleness window still bounds how long a target waits).
+        let refused = err.class == FailureClass::RateLimited;
+        if !refused && work.target.attempts >= self.options.max_attempts {
             let message = format!("gave up after {} tries: {}", work.target.attempts, err.raw);
             return self.finish(
                 target,
@@ -421,8 +437,20 @@ impl Scheduler {
                 },
             );
         }
-        let wait = self.backoff(work.target.attempts, err.retry_after);
+        let wait = match (err.class, err.retry_after) {
+            // The platform said when: exactly then (plus a little jitter so a queue of
+            // targets does not arrive in the same millisecond).
+            (FailureClass::RateLimited, Some(after)) => {
+                after + Duration::from_millis(rand::rng().random_range(0..=250))
+            }
+            _ => self.backoff(work.target.attempts, err.retry_after),
+        };
         let next = self.clock.now() + ChronoDuration::from_std(wait).unwrap_or_default();
+        if refused {
+            let mut gates = self.gates.lock().expect("gates");
+            let gate = gates.entry(gate_key(work)).or_insert(next);
+            *gate = (*gate).max(next);
+        }
         let message = format!("will try again at {}: {}", rfc3339(next), err.raw);
         self.vault.write(Origin::Scheduler, |w| {
             w.requeue_target(
@@ -431,6 +459,7 @@ impl Scheduler {
                 &rfc3339(next),
                 Some(class),
                 Some(&message),
+                refused,
             )
         })?;
         self.wake();
@@ -504,6 +533,30 @@ impl Scheduler {
                 ),
             );
         };
+        // The account is waiting out a rate limit: wait with it, without spending a try.
+        let gate = self
+            .gates
+            .lock()
+            .expect("gates")
+            .get(&gate_key(&work))
+            .copied();
+        if let Some(until) = gate.filter(|g| *g > self.clock.now()) {
+            let message = format!(
+                "waiting for the platform's rate limit until {}",
+                rfc3339(until)
+            );
+            self.vault.write(Origin::Scheduler, |w| {
+                w.requeue_target(
+                    target,
+                    &self.id,
+                    &rfc3339(until),
+                    Some("rate_limited"),
+                    Some(&message),
+                    true,
+                )
+            })?;
+            return Ok(());
+        }
         let Some(connection_id) = work.target.connection_id.clone() else {
             return fail(
                 "reconnect",
@@ -816,6 +869,7 @@ impl Scheduler {
                 &now,
                 Some("resumed"),
                 Some("continuing after a lost answer"),
+                false,
             )
         })?;
         self.wake();

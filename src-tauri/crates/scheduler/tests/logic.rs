@@ -308,10 +308,10 @@ async fn retries_stop_after_the_limit() {
     let w = world(t("2026-06-01T12:00:00Z")).await;
     let fake = FakePlatform::new();
     for _ in 0..10 {
-        fake.script("post", Script::Fail(FailureClass::RateLimited, None));
+        fake.script("post", Script::Fail(FailureClass::NotSent, None));
     }
     let s = w.scheduler(fake.clone());
-    let id = w.schedule("always limited", "2026-06-01T08:00");
+    let id = w.schedule("never reachable", "2026-06-01T08:00");
     for _ in 0..10 {
         pass(&s).await;
         w.clock.advance(Duration::minutes(2));
@@ -322,6 +322,61 @@ async fn retries_stop_after_the_limit() {
         tg.message.unwrap().starts_with("gave up after 6 tries"),
         "says how many tries"
     );
+}
+
+#[tokio::test]
+async fn rate_limits_do_not_spend_tries_and_hold_the_whole_account() {
+    let w = world(t("2026-06-01T12:00:00Z")).await;
+    let fake = FakePlatform::new();
+    for _ in 0..8 {
+        fake.script(
+            "post",
+            Script::Fail(
+                FailureClass::RateLimited,
+                Some(std::time::Duration::from_secs(60)),
+            ),
+        );
+    }
+    let s = w.scheduler(fake.clone());
+    let first = w.schedule("limited eight times", "2026-06-01T08:00");
+    for _ in 0..8 {
+        pass(&s).await;
+        w.clock.advance(Duration::seconds(61));
+    }
+    pass(&s).await;
+    let tg = w.target(&first);
+    assert_eq!(
+        tg.state, "published",
+        "eight refusals, then out: {:?}",
+        tg.message
+    );
+    assert_eq!(tg.attempts, 1, "refusals spend no tries");
+    // While the account waits, its other targets wait with it instead of being refused.
+    fake.script(
+        "post",
+        Script::Fail(
+            FailureClass::RateLimited,
+            Some(std::time::Duration::from_secs(600)),
+        ),
+    );
+    let a = w.schedule("a", "2026-06-01T08:00");
+    pass(&s).await;
+    let b = w.schedule("b", "2026-06-01T08:00");
+    let calls_before = fake.calls.lock().unwrap().len();
+    pass(&s).await;
+    assert_eq!(
+        fake.calls.lock().unwrap().len(),
+        calls_before,
+        "b was not sent while the account waits"
+    );
+    let (ta, tb) = (w.target(&a), w.target(&b));
+    assert_eq!(tb.state, "scheduled", "b waits");
+    assert!(ta.next_at.is_some(), "a waits for the reset");
+    assert_eq!(
+        tb.next_at, ta.next_at,
+        "b waits exactly until the account's reset"
+    );
+    assert_eq!(tb.attempts, 0, "waiting spent no try");
 }
 
 #[tokio::test]

@@ -1032,7 +1032,8 @@ impl Write<'_> {
     }
 
     /// Put a claimed target back in the queue (a retry that provably publishes nothing
-    /// twice, or a crash before any irreversible call).
+    /// twice, or a crash before any irreversible call). `refund_attempt` when nothing was
+    /// tried (the account is waiting out a rate limit).
     pub fn requeue_target(
         &mut self,
         target_id: &str,
@@ -1040,12 +1041,14 @@ impl Write<'_> {
         next_at: &str,
         reason: Option<&str>,
         message: Option<&str>,
+        refund_attempt: bool,
     ) -> Result<()> {
         let now = self.now();
         let n = self.tx.execute(
-            "UPDATE post_targets SET state = 'scheduled', next_at = ?3, reason = ?4, message = ?5, claimed_by = NULL, updated_at = ?6
+            "UPDATE post_targets SET state = 'scheduled', next_at = ?3, reason = ?4, message = ?5, claimed_by = NULL, updated_at = ?6,
+                    attempts = attempts - ?7
              WHERE id = ?1 AND state = 'publishing' AND claimed_by = ?2",
-            params![target_id, scheduler, next_at, reason, message, now],
+            params![target_id, scheduler, next_at, reason, message, now, i64::from(refund_attempt)],
         )?;
         if n == 0 {
             return Err(StoreError::Conflict(format!(
