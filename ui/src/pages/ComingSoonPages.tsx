@@ -1,6 +1,6 @@
 // Pages for features that are not built yet: an honest empty state, no fake rows.
 import { Stack, Title } from '@mantine/core';
-import { IconCalendar, IconPencil } from '@tabler/icons-react';
+import { IconCalendar } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
 import { EmptyState } from '../components/EmptyState';
 
@@ -12,14 +12,6 @@ function ComingSoon({ title, icon, headline, children }: { title: string; icon: 
         {children}
       </EmptyState>
     </Stack>
-  );
-}
-
-export function ComposePage() {
-  return (
-    <ComingSoon title="Compose" icon={<IconPencil />} headline="Composing arrives in a later release — there are no drafts yet">
-      You will write and preview posts for a client&apos;s connected accounts here.
-    </ComingSoon>
   );
 }
 
