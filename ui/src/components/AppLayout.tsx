@@ -13,9 +13,9 @@ import {
 import type { ComponentType } from 'react';
 import { useAppStatus } from '../appStatus';
 import { pageHref, useHashRoute, type Page } from '../hooks/useHashRoute';
+import { CalendarPage } from '../pages/CalendarPage';
 import { ClientsPage } from '../pages/ClientsPage';
 import { ComposePage } from '../pages/ComposePage';
-import { CalendarPage } from '../pages/ComingSoonPages';
 import { ConnectionsPage } from '../pages/ConnectionsPage';
 import { JobsPage } from '../pages/JobsPage';
 import { LibraryPage } from '../pages/LibraryPage';
