@@ -4,6 +4,7 @@ import {
   IconBriefcase,
   IconCalendar,
   IconListCheck,
+  IconListDetails,
   IconPencil,
   IconPhoto,
   IconPlugConnected,
@@ -19,10 +20,12 @@ import { ComposePage } from '../pages/ComposePage';
 import { ConnectionsPage } from '../pages/ConnectionsPage';
 import { JobsPage } from '../pages/JobsPage';
 import { LibraryPage } from '../pages/LibraryPage';
+import { PostsPage } from '../pages/PostsPage';
 import { SettingsPage } from '../pages/SettingsPage';
 import { ClientSwitcher } from './ClientSwitcher';
 import { ConnectionStatusNotices } from './connections/ConnectionStatusNotices';
 import { ImportNotices } from './jobs/ImportNotices';
+import { PostNotices } from './publishing/PostNotices';
 import { ThemeToggle } from './ThemeToggle';
 
 const NAV: { page: Page; label: string; icon: Icon }[] = [
@@ -31,6 +34,7 @@ const NAV: { page: Page; label: string; icon: Icon }[] = [
   { page: 'library', label: 'Library', icon: IconPhoto },
   { page: 'compose', label: 'Compose', icon: IconPencil },
   { page: 'calendar', label: 'Calendar', icon: IconCalendar },
+  { page: 'posts', label: 'Posts', icon: IconListDetails },
   { page: 'jobs', label: 'Jobs', icon: IconListCheck },
   { page: 'settings', label: 'Settings', icon: IconSettings },
 ];
@@ -41,6 +45,7 @@ const PAGES: Record<Page, ComponentType> = {
   library: LibraryPage,
   compose: ComposePage,
   calendar: CalendarPage,
+  posts: PostsPage,
   jobs: JobsPage,
   settings: SettingsPage,
 };
@@ -102,6 +107,7 @@ export function AppLayout() {
       <AppShell.Main>
         <ConnectionStatusNotices />
         <ImportNotices />
+        <PostNotices />
         <Current />
       </AppShell.Main>
     </AppShell>

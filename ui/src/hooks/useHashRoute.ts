@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 
-export const PAGES = ['clients', 'connections', 'library', 'compose', 'calendar', 'jobs', 'settings'] as const;
+export const PAGES = ['clients', 'connections', 'library', 'compose', 'calendar', 'posts', 'jobs', 'settings'] as const;
 export type Page = (typeof PAGES)[number];
 
 function segments(hash: string): string[] {
