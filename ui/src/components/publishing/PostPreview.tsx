@@ -16,7 +16,7 @@ type Props = {
   picked: Record<string, string>;
 };
 
-const ACCENT: Record<string, string> = { x: 'dark', linkedin: 'blue.7', meta: 'blue.6' };
+const ACCENT: Record<string, string> = { x: 'gray', linkedin: 'blue.7', meta: 'blue.6' };
 
 function host(link: string): string {
   try {
@@ -103,7 +103,7 @@ export function PostPreview({ clientId, targets, body, link, firstComment, threa
                 {others}
               </Text>
               <Text size="xs" c="dimmed">
-                {platform === 'x' ? 'now' : platform === 'linkedin' ? 'Now · 🌐' : 'Just now · 🌐'}
+                {platform === 'x' ? 'now' : platform === 'linkedin' ? 'Now' : 'Just now'}
               </Text>
             </Stack>
           </Group>
@@ -121,7 +121,7 @@ export function PostPreview({ clientId, targets, body, link, firstComment, threa
                 {[text, ...thread].map((part, i, all) => (
                   <Group key={i} align="stretch" gap="xs" wrap="nowrap" data-testid={i === 0 ? undefined : 'compose-preview-thread-part'}>
                     <Stack gap={0} align="center">
-                      <Avatar size={32} radius="xl" color="dark">
+                      <Avatar size={32} radius="xl" color={ACCENT.x}>
                         {name.slice(0, 1).toUpperCase()}
                       </Avatar>
                       {i < all.length - 1 && <Box w={2} style={{ flex: 1, background: 'var(--mantine-color-default-border)' }} />}
