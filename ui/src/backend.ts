@@ -20,6 +20,7 @@ import type {
   ConnectionAccount,
   ConnectRequest,
   ConnectStart,
+  ConnectionDestinations,
   CustomProvider,
   DeepLinkReceived,
   DisconnectReport,
@@ -36,15 +37,29 @@ import type {
   LibObjectDetail,
   LibPage,
   LibReview,
+  MediaInfo,
   MetricPoint,
   NewClient,
   PlatformInfo,
+  Post,
+  PostFilter,
+  PostInput,
+  PostMedia,
+  PostSettled,
+  PostTarget,
   ProviderForm,
+  QueueSlot,
+  ResolvedDue,
+  Scheduled,
+  SchedulerStatus,
   SearchHit,
   SettingName,
   Settings,
+  StatusCount,
+  TargetCheck,
   UpdateCheck,
   VaultInfo,
+  When,
   Workspace,
 } from './bindings';
 
@@ -142,6 +157,35 @@ export interface Backend {
   libraryReview(clientId: string, objectId: string, mark: string, note: string): Promise<LibReview>;
   /** Re-import an account every `hours` (null: off). */
   librarySetAutoSync(clientId: string, accountId: string, hours: number | null): Promise<null>;
+  /** Where a connection can publish (pages, organizations, the account); `refresh` reads them again from the platform. */
+  publishDestinations(clientId: string, connectionId: string, refresh: boolean): Promise<ConnectionDestinations>;
+  /** Creates a draft (`postId` null) or saves a post's content and targets. */
+  savePost(clientId: string, postId: string | null, input: PostInput): Promise<Post>;
+  getPost(clientId: string, postId: string): Promise<Post>;
+  listPosts(clientId: string, filter: PostFilter): Promise<Post[]>;
+  /** Targets by client, platform and state, over every client. */
+  postStatusSummary(): Promise<StatusCount[]>;
+  /** Copies a file (base64) into the vault as the post's next media item; the type is read from the bytes. */
+  addPostMedia(clientId: string, postId: string, name: string, dataBase64: string, alt: string | null): Promise<PostMedia>;
+  addPostMediaFromLibrary(clientId: string, postId: string, assetId: string): Promise<PostMedia>;
+  removePostMedia(clientId: string, postId: string, mediaId: string): Promise<null>;
+  /** A wall-clock time (`YYYY-MM-DDTHH:MM`) in a zone as a UTC instant, with a DST warning when it has one. */
+  resolveDue(zone: string, wallTime: string): Promise<ResolvedDue>;
+  /** Schedules, reschedules, adds to the queue or publishes now the post's open targets. */
+  schedulePost(clientId: string, postId: string, when: When): Promise<Scheduled>;
+  unschedulePost(clientId: string, postId: string): Promise<Post>;
+  cancelPost(clientId: string, postId: string): Promise<Post>;
+  duplicatePost(clientId: string, postId: string): Promise<Post>;
+  deletePost(clientId: string, postId: string): Promise<null>;
+  /** A person checked an unconfirmed target: it is on the platform (`published`), or it is not. */
+  resolveUnconfirmed(clientId: string, targetId: string, published: boolean, url: string | null): Promise<PostTarget>;
+  getQueueSlots(clientId: string): Promise<QueueSlot[]>;
+  setQueueSlots(clientId: string, slots: QueueSlot[]): Promise<null>;
+  schedulerStatus(): Promise<SchedulerStatus>;
+  /** Checks a composition against each target platform's rules (live counters and issues). */
+  checkPost(clientId: string, input: PostInput, media: MediaInfo[]): Promise<TargetCheck[]>;
+  /** Subscribe to "post-settled" (the scheduler published, handed off, failed, could not confirm or missed a target). */
+  onPostSettled(cb: (event: PostSettled) => void): () => void;
   /** Subscribe to "import-ended" (a job finished, failed, was cancelled or paused). */
   onImportEnded(cb: (event: ImportEnded) => void): () => void;
   /** Subscribe to "vault-changed"; returns an unsubscribe function. */
@@ -236,6 +280,26 @@ export const tauriBackend: Backend = {
   librarySearch: (clientId, query, limit) => unwrap(commands.librarySearch(clientId, query, limit)),
   libraryReview: (clientId, objectId, mark, note) => unwrap(commands.libraryReview(clientId, objectId, mark, note)),
   librarySetAutoSync: (clientId, accountId, hours) => unwrap(commands.librarySetAutoSync(clientId, accountId, hours)),
+  publishDestinations: (clientId, connectionId, refresh) => unwrap(commands.publishDestinations(clientId, connectionId, refresh)),
+  savePost: (clientId, postId, input) => unwrap(commands.savePost(clientId, postId, input)),
+  getPost: (clientId, postId) => unwrap(commands.getPost(clientId, postId)),
+  listPosts: (clientId, filter) => unwrap(commands.listPosts(clientId, filter)),
+  postStatusSummary: () => unwrap(commands.postStatusSummary()),
+  addPostMedia: (clientId, postId, name, dataBase64, alt) => unwrap(commands.addPostMedia(clientId, postId, name, dataBase64, alt)),
+  addPostMediaFromLibrary: (clientId, postId, assetId) => unwrap(commands.addPostMediaFromLibrary(clientId, postId, assetId)),
+  removePostMedia: (clientId, postId, mediaId) => unwrap(commands.removePostMedia(clientId, postId, mediaId)),
+  resolveDue: (zone, wallTime) => unwrap(commands.resolveDue(zone, wallTime)),
+  schedulePost: (clientId, postId, when) => unwrap(commands.schedulePost(clientId, postId, when)),
+  unschedulePost: (clientId, postId) => unwrap(commands.unschedulePost(clientId, postId)),
+  cancelPost: (clientId, postId) => unwrap(commands.cancelPost(clientId, postId)),
+  duplicatePost: (clientId, postId) => unwrap(commands.duplicatePost(clientId, postId)),
+  deletePost: (clientId, postId) => unwrap(commands.deletePost(clientId, postId)),
+  resolveUnconfirmed: (clientId, targetId, published, url) => unwrap(commands.resolveUnconfirmed(clientId, targetId, published, url)),
+  getQueueSlots: (clientId) => unwrap(commands.getQueueSlots(clientId)),
+  setQueueSlots: (clientId, slots) => unwrap(commands.setQueueSlots(clientId, slots)),
+  schedulerStatus: () => unwrap(commands.schedulerStatus()),
+  checkPost: (clientId, input, media) => unwrap(commands.checkPost(clientId, input, media)),
+  onPostSettled: (cb) => subscribe(events.postSettled, cb),
   onImportEnded: (cb) => subscribe(events.importEnded, cb),
   onVaultChanged: (cb) => subscribe(events.vaultChanged, (p) => cb(p as VaultChanged)),
   onDeepLink: (cb) => subscribe(events.deepLinkReceived, cb),

@@ -4,6 +4,7 @@ import {
   IconBriefcase,
   IconCalendar,
   IconListCheck,
+  IconListDetails,
   IconPencil,
   IconPhoto,
   IconPlugConnected,
@@ -13,15 +14,18 @@ import {
 import type { ComponentType } from 'react';
 import { useAppStatus } from '../appStatus';
 import { pageHref, useHashRoute, type Page } from '../hooks/useHashRoute';
-import { CalendarPage, ComposePage } from '../pages/ComingSoonPages';
+import { CalendarPage } from '../pages/CalendarPage';
 import { ClientsPage } from '../pages/ClientsPage';
+import { ComposePage } from '../pages/ComposePage';
 import { ConnectionsPage } from '../pages/ConnectionsPage';
 import { JobsPage } from '../pages/JobsPage';
 import { LibraryPage } from '../pages/LibraryPage';
+import { PostsPage } from '../pages/PostsPage';
 import { SettingsPage } from '../pages/SettingsPage';
 import { ClientSwitcher } from './ClientSwitcher';
 import { ConnectionStatusNotices } from './connections/ConnectionStatusNotices';
 import { ImportNotices } from './jobs/ImportNotices';
+import { PostNotices } from './publishing/PostNotices';
 import { ThemeToggle } from './ThemeToggle';
 
 const NAV: { page: Page; label: string; icon: Icon }[] = [
@@ -30,6 +34,7 @@ const NAV: { page: Page; label: string; icon: Icon }[] = [
   { page: 'library', label: 'Library', icon: IconPhoto },
   { page: 'compose', label: 'Compose', icon: IconPencil },
   { page: 'calendar', label: 'Calendar', icon: IconCalendar },
+  { page: 'posts', label: 'Posts', icon: IconListDetails },
   { page: 'jobs', label: 'Jobs', icon: IconListCheck },
   { page: 'settings', label: 'Settings', icon: IconSettings },
 ];
@@ -40,6 +45,7 @@ const PAGES: Record<Page, ComponentType> = {
   library: LibraryPage,
   compose: ComposePage,
   calendar: CalendarPage,
+  posts: PostsPage,
   jobs: JobsPage,
   settings: SettingsPage,
 };
@@ -101,6 +107,7 @@ export function AppLayout() {
       <AppShell.Main>
         <ConnectionStatusNotices />
         <ImportNotices />
+        <PostNotices />
         <Current />
       </AppShell.Main>
     </AppShell>

@@ -9,6 +9,8 @@ import type {
   LibObjectDetail,
   LibRow,
   PlatformInfo,
+  Post,
+  PostTarget,
 } from '../backend';
 
 const BASE_TIME = '2025-01-01T00:00:00.000Z';
@@ -244,6 +246,49 @@ export function importJobFixture(overrides: Partial<ImportJob> & { id: string; c
     run_ms: 0,
     progress: [],
     error_count: 0,
+    ...overrides,
+  };
+}
+
+// ---- publishing ---------------------------------------------------------------
+
+export function postFixture(overrides: Partial<Post> & { id: string; clientId: string }): Post {
+  return {
+    brandId: null,
+    body: 'Fresh croissants every morning',
+    link: null,
+    firstComment: null,
+    thread: [],
+    zone: 'UTC',
+    wallTime: null,
+    dueAt: null,
+    nativeSchedule: false,
+    createdAt: BASE_TIME,
+    updatedAt: BASE_TIME,
+    media: [],
+    targets: [],
+    ...overrides,
+  };
+}
+
+export function postTargetFixture(overrides: Partial<PostTarget> & { id: string; postId: string; clientId: string; platform: string }): PostTarget {
+  return {
+    connectionId: null,
+    destinationId: `dest-${overrides.id}`,
+    destinationName: 'Acme Bakery',
+    destinationKind: overrides.platform === 'meta' ? 'page' : overrides.platform === 'x' ? 'user' : 'organization',
+    body: null,
+    state: 'draft',
+    dueAt: null,
+    nextAt: null,
+    attempts: 0,
+    remoteId: null,
+    remoteUrl: null,
+    reason: null,
+    message: null,
+    note: null,
+    publishedAt: null,
+    updatedAt: BASE_TIME,
     ...overrides,
   };
 }

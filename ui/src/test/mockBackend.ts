@@ -21,7 +21,9 @@ import {
   type ConnectionAccount,
   type ConnectRequest,
   type ConnectStart,
+  type ConnectionDestinations,
   type CustomProvider,
+  type Destination,
   type DeepLinkReceived,
   type DisconnectReport,
   type EnvImportReport,
@@ -38,8 +40,22 @@ import {
   type LibPage,
   type LibReview,
   type LibRow,
+  type MediaInfo,
   type MetricPoint,
+  type Post,
+  type PostFilter,
+  type PostInput,
+  type PostMedia,
+  type PostSettled,
+  type PostTarget,
+  type QueueSlot,
+  type ResolvedDue,
+  type Scheduled,
+  type SchedulerStatus,
   type SearchHit,
+  type StatusCount,
+  type TargetCheck,
+  type When,
   type IntegrityReport,
   type KeyMode,
   type NewClient,
@@ -53,7 +69,19 @@ import {
   type VaultState,
   type Workspace,
 } from '../backend';
-import { connectionFixture, defaultPlatforms, importJobFixture, libDetailFixture, platformFixture, scopesFor } from './fixtures';
+import { wallOf } from '../lib/calendar';
+import { excerpt, isPublishingPlatform, OPEN_STATES } from '../lib/posts';
+import {
+  connectionFixture,
+  defaultPlatforms,
+  importJobFixture,
+  libDetailFixture,
+  platformFixture,
+  postFixture,
+  postTargetFixture,
+  scopesFor,
+} from './fixtures';
+import { checkDraft, contentKey, decodeBase64, nextQueueSlot, resolveWall, sniffMime } from './mockPublishing';
 
 type SecretField = 'client_secret' | 'developer_token' | 'api_key';
 type Secrets = Record<SecretField, string | null>;
@@ -924,6 +952,432 @@ export class MockBackend implements Backend {
     Object.assign(job, { state: to, reason: null, updated_at: this.now() });
     this.emit({ origin: 'import', changes: [{ entity: 'import_job', id: jobId, kind: 'updated' }] });
     return structuredClone(job);
+  }
+
+  // ---- publishing ------------------------------------------------------------
+
+  posts: Post[] = [];
+  /** Connection id -> where it publishes (X and LinkedIn default to the signed-in account). */
+  destinations = new Map<string, Destination[]>();
+  queueSlots = new Map<string, QueueSlot[]>();
+  /** "Now" for the scheduling rules (past times, native-scheduling lead, queue). */
+  clockMs = Date.UTC(2025, 0, 1, 12);
+  /** Method name -> the error its next call fails with (once). */
+  failures = new Map<string, ApiError>();
+  private postSettledListeners = new Set<(e: PostSettled) => void>();
+
+  /** A stored post; its targets default to draft, or scheduled when it has a due time. */
+  seedPost(
+    overrides: Partial<Post> & { clientId: string },
+    targets: (Partial<PostTarget> & { platform: string })[] = [],
+  ): Post {
+    const id = overrides.id ?? this.id('post');
+    const zone = overrides.zone ?? this.client(overrides.clientId).timezone;
+    const dueAt = overrides.dueAt ?? (overrides.wallTime ? resolveWall(zone, overrides.wallTime).at : null);
+    const wallTime = overrides.wallTime ?? (dueAt ? wallOf(dueAt, zone) : null);
+    const post = postFixture({ ...overrides, id, zone, dueAt, wallTime });
+    post.targets = targets.map((t) =>
+      postTargetFixture({
+        id: this.id('target'),
+        postId: id,
+        clientId: post.clientId,
+        connectionId: this.connections.find((c) => c.client_id === post.clientId && c.platform === t.platform)?.id ?? null,
+        state: dueAt ? 'scheduled' : 'draft',
+        dueAt,
+        ...t,
+      }),
+    );
+    this.posts.push(post);
+    return post;
+  }
+
+  /** The scheduler settling a target: its new state, then "post-settled" and "vault-changed". */
+  settleTarget(targetId: string, state: string, message: string | null = null) {
+    const target = this.posts.flatMap((p) => p.targets).find((t) => t.id === targetId);
+    if (!target) throw new Error(`no target ${targetId}`);
+    Object.assign(target, { state, message, updatedAt: this.now(), publishedAt: state === 'published' ? this.now() : target.publishedAt });
+    this.emitPostSettled({
+      client_id: target.clientId,
+      post_id: target.postId,
+      target_id: target.id,
+      platform: target.platform,
+      destination: target.destinationName ?? target.destinationId,
+      state,
+      message,
+    });
+    this.emit({ origin: 'scheduler', changes: [{ entity: 'post_targets', id: targetId, kind: 'updated' }] });
+  }
+
+  emitPostSettled(e: PostSettled) {
+    for (const cb of this.postSettledListeners) cb(e);
+  }
+
+  onPostSettled(cb: (e: PostSettled) => void): () => void {
+    this.postSettledListeners.add(cb);
+    return () => this.postSettledListeners.delete(cb);
+  }
+
+  async publishDestinations(clientId: string, connectionId: string, refresh: boolean): Promise<ConnectionDestinations> {
+    this.enter('publishDestinations', clientId, connectionId, refresh);
+    const c = this.connection(connectionId);
+    if (c.client_id !== clientId) throw new BackendError('not_found', 'no such connection for this client');
+    if (!isPublishingPlatform(c.platform)) throw new BackendError('unsupported', `Switchboard does not publish to ${c.platform} yet`);
+    const account = c.account_id ?? c.id;
+    const fallback: Destination[] =
+      c.platform === 'x'
+        ? [{ id: account, name: c.account_name, kind: 'user' }]
+        : c.platform === 'linkedin'
+          ? [{ id: `urn:li:person:${account}`, name: c.account_name, kind: 'person' }]
+          : [];
+    return { connectionId, platform: c.platform, destinations: structuredClone(this.destinations.get(connectionId) ?? fallback) };
+  }
+
+  async savePost(clientId: string, postId: string | null, input: PostInput): Promise<Post> {
+    this.enter('savePost', clientId, postId, structuredClone(input));
+    const client = this.client(clientId);
+    if (input.targets.length === 0) throw new BackendError('invalid_input', 'choose at least one account to publish to');
+    const keys = input.targets.map((t) => `${t.connectionId}/${t.destinationId}`);
+    const twice = input.targets.find((_, i) => keys.indexOf(keys[i]) !== i);
+    if (twice) throw new BackendError('invalid_input', `${twice.destinationName ?? twice.destinationId} is chosen twice`);
+    const platforms = input.targets.map((t) => {
+      const c = this.connections.find((x) => x.id === t.connectionId && x.client_id === clientId);
+      if (!c) throw new BackendError('not_found', `connection ${t.connectionId} of this client`);
+      return c.platform;
+    });
+    const now = this.now();
+    const content = {
+      brandId: input.brandId,
+      body: input.body,
+      link: input.link,
+      firstComment: input.firstComment,
+      thread: [...(input.thread ?? [])],
+      nativeSchedule: input.nativeSchedule ?? false,
+      updatedAt: now,
+    };
+    let post: Post;
+    if (postId) {
+      post = this.openPost(clientId, postId);
+      Object.assign(post, content);
+    } else {
+      post = postFixture({ id: this.id('post'), clientId, zone: client.timezone, createdAt: now, ...content });
+      this.posts.push(post);
+    }
+    const same = (t: PostTarget, connectionId: string, destinationId: string) => t.connectionId === connectionId && t.destinationId === destinationId;
+    // Targets already out (or waiting for a check) stay; the others follow the input.
+    const kept = post.targets.filter(
+      (old) => input.targets.some((t) => same(old, t.connectionId, t.destinationId)) || ['published', 'scheduled_remote', 'unconfirmed'].includes(old.state),
+    );
+    const joinScheduled = post.dueAt !== null && post.targets.some((t) => t.state === 'scheduled');
+    input.targets.forEach((t, i) => {
+      const existing = kept.find((old) => same(old, t.connectionId, t.destinationId));
+      if (existing) {
+        if (OPEN_STATES.has(existing.state)) Object.assign(existing, { body: t.body, destinationName: t.destinationName, updatedAt: now });
+        return;
+      }
+      kept.push(
+        postTargetFixture({
+          id: this.id('target'),
+          postId: post.id,
+          clientId,
+          connectionId: t.connectionId,
+          platform: platforms[i],
+          destinationId: t.destinationId,
+          destinationName: t.destinationName,
+          destinationKind: t.destinationKind,
+          body: t.body,
+          state: joinScheduled ? 'scheduled' : 'draft',
+          dueAt: post.dueAt,
+          nextAt: joinScheduled ? post.dueAt : null,
+          updatedAt: now,
+        }),
+      );
+    });
+    post.targets = kept;
+    this.changed([{ entity: 'posts', id: post.id, kind: postId ? 'updated' : 'created' }]);
+    return structuredClone(post);
+  }
+
+  async getPost(clientId: string, postId: string): Promise<Post> {
+    this.enter('getPost', clientId, postId);
+    return structuredClone(this.post(clientId, postId));
+  }
+
+  async listPosts(clientId: string, filter: PostFilter): Promise<Post[]> {
+    this.enter('listPosts', clientId, structuredClone(filter));
+    this.client(clientId);
+    return this.posts
+      .filter(
+        (p) =>
+          p.clientId === clientId &&
+          (p.dueAt === null
+            ? !!filter.includeUnscheduled
+            : (filter.from === null || p.dueAt >= filter.from) && (filter.to === null || p.dueAt < filter.to)) &&
+          (filter.platform === null || p.targets.some((t) => t.platform === filter.platform)) &&
+          (filter.state === null || p.targets.some((t) => t.state === filter.state)),
+      )
+      .sort((a, b) => (a.dueAt ?? '\uffff').localeCompare(b.dueAt ?? '\uffff') || a.createdAt.localeCompare(b.createdAt))
+      .map((p) => structuredClone(p));
+  }
+
+  async postStatusSummary(): Promise<StatusCount[]> {
+    this.enter('postStatusSummary');
+    const counts = new Map<string, StatusCount>();
+    for (const t of this.posts.flatMap((p) => p.targets)) {
+      const key = `${t.clientId}/${t.platform}/${t.state}`;
+      const row = counts.get(key) ?? { clientId: t.clientId, clientName: this.client(t.clientId).name, platform: t.platform, state: t.state, count: 0 };
+      row.count += 1;
+      counts.set(key, row);
+    }
+    return [...counts.values()].sort(
+      (a, b) => a.clientName.localeCompare(b.clientName) || a.platform.localeCompare(b.platform) || a.state.localeCompare(b.state),
+    );
+  }
+
+  async addPostMedia(clientId: string, postId: string, name: string, dataBase64: string, alt: string | null): Promise<PostMedia> {
+    this.enter('addPostMedia', clientId, postId, name, dataBase64.length, alt);
+    const post = this.openPost(clientId, postId);
+    const bytes = decodeBase64(dataBase64);
+    const mime = sniffMime(bytes);
+    if (!mime) throw new BackendError('invalid_input', `${name} is not an image or video Switchboard can publish (its content is not a known media type)`);
+    return this.attach(post, { sha256: contentKey(bytes), mime, size: bytes.length, name, alt, source: 'file' });
+  }
+
+  async addPostMediaFromLibrary(clientId: string, postId: string, assetId: string): Promise<PostMedia> {
+    this.enter('addPostMediaFromLibrary', clientId, postId, assetId);
+    const post = this.openPost(clientId, postId);
+    const asset = [...this.libDetails.values()].flatMap((d) => d.assets ?? []).find((a) => a.id === assetId && a.status === 'done');
+    if (!asset) throw new BackendError('not_found', `library asset ${assetId}`);
+    return this.attach(post, {
+      sha256: `lib-${assetId}`,
+      mime: asset.mime ?? 'image/jpeg',
+      size: asset.size ?? 0,
+      name: asset.name,
+      alt: null,
+      source: `library:${assetId}`,
+    });
+  }
+
+  async removePostMedia(clientId: string, postId: string, mediaId: string): Promise<null> {
+    this.enter('removePostMedia', clientId, postId, mediaId);
+    const post = this.openPost(clientId, postId);
+    if (!post.media.some((m) => m.id === mediaId)) throw new BackendError('not_found', `media ${mediaId}`);
+    post.media = post.media.filter((m) => m.id !== mediaId);
+    this.changed([{ entity: 'posts', id: postId, kind: 'updated' }]);
+    return null;
+  }
+
+  async resolveDue(zone: string, wallTime: string): Promise<ResolvedDue> {
+    this.enter('resolveDue', zone, wallTime);
+    return resolveWall(zone, wallTime);
+  }
+
+  async schedulePost(clientId: string, postId: string, when: When): Promise<Scheduled> {
+    this.enter('schedulePost', clientId, postId, structuredClone(when));
+    const due = this.resolveWhen(clientId, when);
+    const post = this.openPost(clientId, postId);
+    const problems = this.check(post.clientId, this.inputOfStored(post), this.mediaOf(post)).flatMap((c) =>
+      c.report.issues.filter((i) => i.severity === 'error').map((i) => `${c.destinationId} (${c.network}): ${i.message}`),
+    );
+    if (problems.length > 0) throw new BackendError('invalid_input', `this post cannot be published as it is: ${problems.join('; ')}`);
+    if (post.nativeSchedule && when.kind !== 'now' && post.targets.some((t) => t.platform === 'meta') && Date.parse(due.at) < this.clockMs + 10 * 60_000)
+      throw new BackendError(
+        'invalid_input',
+        'meta holds scheduled posts only from 10 minutes ahead; pick a later time or turn off "schedule on the platform"',
+      );
+    const open = post.targets.filter((t) => OPEN_STATES.has(t.state));
+    if (open.length === 0)
+      throw new BackendError('conflict', 'nothing left to schedule: every target of this post is published, handed to its platform or waiting for a check');
+    const now = this.now();
+    Object.assign(post, { dueAt: due.at, zone: due.zone, wallTime: due.wallTime, updatedAt: now });
+    for (const t of open) Object.assign(t, { state: 'scheduled', dueAt: due.at, nextAt: due.at, attempts: 0, reason: null, message: null, updatedAt: now });
+    this.changed([
+      { entity: 'posts', id: postId, kind: 'updated' },
+      { entity: 'post_targets', id: postId, kind: 'updated' },
+    ]);
+    return { post: structuredClone(post), due };
+  }
+
+  async unschedulePost(clientId: string, postId: string): Promise<Post> {
+    return this.moveTargets('unschedulePost', clientId, postId, ['scheduled', 'missed', 'failed', 'cancelled'], 'draft');
+  }
+
+  async cancelPost(clientId: string, postId: string): Promise<Post> {
+    return this.moveTargets('cancelPost', clientId, postId, ['draft', 'scheduled', 'missed', 'failed'], 'cancelled');
+  }
+
+  async duplicatePost(clientId: string, postId: string): Promise<Post> {
+    this.enter('duplicatePost', clientId, postId);
+    const src = this.post(clientId, postId);
+    const copy = await this.savePost(clientId, null, this.inputOfStored(src));
+    const stored = this.post(clientId, copy.id);
+    stored.media = src.media.map((m) => ({ ...m, id: this.id('media') }));
+    return structuredClone(stored);
+  }
+
+  async deletePost(clientId: string, postId: string): Promise<null> {
+    this.enter('deletePost', clientId, postId);
+    this.openPost(clientId, postId);
+    this.posts = this.posts.filter((p) => p.id !== postId);
+    this.changed([{ entity: 'posts', id: postId, kind: 'deleted' }]);
+    return null;
+  }
+
+  async resolveUnconfirmed(clientId: string, targetId: string, published: boolean, url: string | null): Promise<PostTarget> {
+    this.enter('resolveUnconfirmed', clientId, targetId, published, url);
+    const target = this.posts.flatMap((p) => p.targets).find((t) => t.id === targetId && t.clientId === clientId);
+    if (!target || target.state !== 'unconfirmed') throw new BackendError('conflict', 'this target is not waiting for a check');
+    const now = this.now();
+    if (published)
+      Object.assign(target, {
+        state: 'published',
+        remoteUrl: url ?? target.remoteUrl,
+        publishedAt: target.publishedAt ?? now,
+        reason: null,
+        message: 'confirmed by a person',
+        updatedAt: now,
+      });
+    else Object.assign(target, { state: 'failed', reason: 'not_published', message: 'checked by a person: not on the platform', updatedAt: now });
+    this.changed([{ entity: 'post_targets', id: targetId, kind: 'updated' }]);
+    return structuredClone(target);
+  }
+
+  async getQueueSlots(clientId: string): Promise<QueueSlot[]> {
+    this.enter('getQueueSlots', clientId);
+    this.client(clientId);
+    return structuredClone(this.queueSlots.get(clientId) ?? []);
+  }
+
+  async setQueueSlots(clientId: string, slots: QueueSlot[]): Promise<null> {
+    this.enter('setQueueSlots', clientId, structuredClone(slots));
+    this.client(clientId);
+    const bad = slots.find((s) => s.weekday < 0 || s.weekday > 6 || s.minute < 0 || s.minute >= 24 * 60);
+    if (bad) throw new BackendError('invalid_input', `weekday ${bad.weekday}, minute ${bad.minute} is not a time of the week`);
+    const unique = [...new Map(slots.map((s) => [`${s.weekday}/${s.minute}`, { ...s }])).values()];
+    this.queueSlots.set(
+      clientId,
+      unique.sort((a, b) => a.weekday - b.weekday || a.minute - b.minute),
+    );
+    this.changed([{ entity: 'queue_slots', id: clientId, kind: 'updated' }]);
+    return null;
+  }
+
+  async schedulerStatus(): Promise<SchedulerStatus> {
+    this.enter('schedulerStatus');
+    const scheduled = this.posts
+      .flatMap((p) => p.targets.map((t) => ({ p, t })))
+      .filter(({ t }) => t.state === 'scheduled' && t.dueAt !== null)
+      .sort((a, b) => (a.t.dueAt as string).localeCompare(b.t.dueAt as string));
+    const next = scheduled[0];
+    return {
+      running: true,
+      nextDue: next?.t.dueAt ?? null,
+      nextClient: next ? this.client(next.p.clientId).name : null,
+      nextText: next ? excerpt(next.t.body ?? next.p.body, 80) : null,
+      needsAttention: this.posts.flatMap((p) => p.targets).filter((t) => ['failed', 'unconfirmed', 'missed'].includes(t.state)).length,
+    };
+  }
+
+  async checkPost(clientId: string, input: PostInput, media: MediaInfo[]): Promise<TargetCheck[]> {
+    this.enter('checkPost', clientId, structuredClone(input), structuredClone(media));
+    this.client(clientId);
+    return this.check(clientId, input, media);
+  }
+
+  private enter(method: string, ...args: unknown[]) {
+    this.requireOpen();
+    this.calls.push([method, ...args]);
+    const failure = this.failures.get(method);
+    if (failure) {
+      this.failures.delete(method);
+      throw new BackendError(failure.code, failure.message);
+    }
+  }
+
+  private check(clientId: string, input: PostInput, media: MediaInfo[]): TargetCheck[] {
+    return input.targets.flatMap((t) => {
+      const c = this.connections.find((x) => x.id === t.connectionId && x.client_id === clientId);
+      const report = c
+        ? checkDraft(c.platform, { text: t.body ?? input.body, link: input.link, firstComment: input.firstComment, thread: input.thread ?? [], media })
+        : null;
+      return c && report ? [{ connectionId: c.id, destinationId: t.destinationId, platform: c.platform, network: report.network, report }] : [];
+    });
+  }
+
+  private inputOfStored(post: Post): PostInput {
+    return {
+      brandId: post.brandId,
+      body: post.body,
+      link: post.link,
+      firstComment: post.firstComment,
+      thread: post.thread,
+      nativeSchedule: post.nativeSchedule,
+      targets: post.targets
+        .filter((t) => t.connectionId !== null && OPEN_STATES.has(t.state))
+        .map((t) => ({
+          connectionId: t.connectionId as string,
+          destinationId: t.destinationId,
+          destinationName: t.destinationName,
+          destinationKind: t.destinationKind,
+          body: t.body,
+        })),
+    };
+  }
+
+  private mediaOf(post: Post): MediaInfo[] {
+    return post.media.map((m) => ({ mime: m.mime, sizeBytes: m.size, width: null, height: null }));
+  }
+
+  private resolveWhen(clientId: string, when: When): ResolvedDue {
+    const zone = this.client(clientId).timezone;
+    if (when.kind === 'now') return { at: new Date(this.clockMs).toISOString(), zone, wallTime: wallOf(this.clockMs, zone), offset: '', warning: null };
+    if (when.kind === 'at') {
+      const chosen = when.zone ?? zone;
+      const due = resolveWall(chosen, when.wall_time);
+      if (Date.parse(due.at) < this.clockMs - 60_000)
+        throw new BackendError('invalid_input', `${when.wall_time} in ${chosen} has already passed; pick a later time or publish now`);
+      return due;
+    }
+    const slots = this.queueSlots.get(clientId) ?? [];
+    if (slots.length === 0) throw new BackendError('invalid_input', 'this client has no queue slots yet; set its usual posting times first');
+    const taken = new Set(
+      this.posts
+        .flatMap((p) => p.targets)
+        .filter((t) => t.clientId === clientId && t.dueAt !== null && ['scheduled', 'publishing', 'published', 'scheduled_remote'].includes(t.state))
+        .map((t) => t.dueAt as string),
+    );
+    const due = nextQueueSlot(zone, slots, taken, this.clockMs);
+    if (!due) throw new BackendError('invalid_input', 'every queue slot of the next 8 weeks is taken');
+    return due;
+  }
+
+  private post(clientId: string, postId: string): Post {
+    const p = this.posts.find((x) => x.id === postId && x.clientId === clientId);
+    if (!p) throw new BackendError('not_found', `post ${postId}`);
+    return p;
+  }
+
+  /** A post that may change: not while one of its targets is going out. */
+  private openPost(clientId: string, postId: string): Post {
+    const p = this.post(clientId, postId);
+    if (p.targets.some((t) => t.state === 'publishing'))
+      throw new BackendError('conflict', 'this post is being published right now; wait for it to finish');
+    return p;
+  }
+
+  private attach(post: Post, media: Omit<PostMedia, 'id' | 'position'>): PostMedia {
+    const item: PostMedia = { id: this.id('media'), position: post.media.length, ...media };
+    post.media.push(item);
+    this.changed([{ entity: 'posts', id: post.id, kind: 'updated' }]);
+    return { ...item };
+  }
+
+  private moveTargets(method: string, clientId: string, postId: string, from: string[], to: string): Post {
+    this.enter(method, clientId, postId);
+    const post = this.openPost(clientId, postId);
+    const now = this.now();
+    for (const t of post.targets.filter((x) => from.includes(x.state))) Object.assign(t, { state: to, nextAt: null, updatedAt: now });
+    this.changed([{ entity: 'posts', id: postId, kind: 'updated' }]);
+    return structuredClone(post);
   }
 
   // ---- internals -----------------------------------------------------------
