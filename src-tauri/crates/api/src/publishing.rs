@@ -325,7 +325,7 @@ impl Switchboard {
         })?;
         if !MEDIA_TYPES.contains(&mime) {
             return Err(ApiError::invalid(format!(
-                "{name} is {mime}; posts take JPEG, PNG, GIF or WebP images and MP4 or MOV videos"
+                "{name} is not an image or video Switchboard can publish (its content is {mime}); posts take JPEG, PNG, GIF or WebP images and MP4 or MOV videos"
             )));
         }
         let limit = if mime.starts_with("video/") {

@@ -312,8 +312,11 @@ fn main() {
 
     // Lateness: `due_n` targets due at random moments of the next `window` seconds, among
     // `queued` in all.
+    // The window opens after this vault is built and the scheduler is up (building takes
+    // as long as the one above; twice that plus 10 s leaves room).
     let dir = tempfile::tempdir().unwrap();
-    let start = Utc::now() + ChronoDuration::seconds(20);
+    let lead = ChronoDuration::from_std(build_time * 2 + Duration::from_secs(10)).unwrap();
+    let start = Utc::now() + lead;
     let mut rng = rand::rng();
     let mut due: Vec<DateTime<Utc>> = (0..due_n)
         .map(|_| start + ChronoDuration::milliseconds(rng.random_range(0..window as i64 * 1000)))
@@ -322,13 +325,19 @@ fn main() {
     build(dir.path(), queued, &due);
     let recorder = Arc::new(Recorder::default());
     let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(async {
+    let scheduler_up = rt.block_on(async {
         let s = scheduler(dir.path(), recorder.clone());
+        let up = Utc::now();
         let until = (start + ChronoDuration::seconds(window as i64 + 5) - Utc::now())
             .to_std()
             .unwrap_or_default();
         s.clone().run(tokio::time::sleep(until)).await;
+        up
     });
+    assert!(
+        scheduler_up < start,
+        "the scheduler started after the window opened; the lateness would measure the build"
+    );
     let mut late = recorder.lateness_ms.lock().unwrap().clone();
     late.sort_by(|a, b| a.partial_cmp(b).unwrap());
     println!(

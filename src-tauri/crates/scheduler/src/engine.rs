@@ -48,6 +48,9 @@ pub struct SchedulerOptions {
     pub max_attempts: i64,
     /// The first retry wait; doubles per try, with 10 % jitter, up to an hour.
     pub base_backoff: Duration,
+    /// After a rate limit that says no reset time: the first wait before trying again
+    /// (doubling per refusal in a row, up to an hour).
+    pub rate_probe: Duration,
     /// Targets published at once per platform.
     pub per_platform: usize,
     /// How long one platform request may take before its outcome is unknown.
@@ -66,6 +69,7 @@ impl SchedulerOptions {
             tick: Duration::from_secs(30),
             max_attempts: 6,
             base_backoff: Duration::from_secs(60),
+            rate_probe: Duration::from_secs(5),
             per_platform: 4,
             request_timeout: Duration::from_secs(60),
             max_poll_wait: Duration::from_secs(20),
@@ -101,8 +105,16 @@ pub struct Scheduler {
     listeners: Mutex<Vec<Box<EventListener>>>,
     /// Accounts waiting out a rate limit, until when: their other targets wait too instead
     /// of each being refused in turn.
-    gates: Mutex<HashMap<String, DateTime<Utc>>>,
+    gates: Mutex<HashMap<String, Gate>>,
     _lock: File,
+}
+
+/// An account waiting out a rate limit.
+#[derive(Debug, Clone, Copy)]
+struct Gate {
+    until: DateTime<Utc>,
+    /// Refusals in a row that came without the platform saying when to come back.
+    strikes: u32,
 }
 
 /// The rate-limited unit: one destination of one connection.
@@ -437,19 +449,43 @@ impl Scheduler {
                 },
             );
         }
+        let now = self.clock.now();
         let wait = match (err.class, err.retry_after) {
             // The platform said when: exactly then (plus a little jitter so a queue of
             // targets does not arrive in the same millisecond).
             (FailureClass::RateLimited, Some(after)) => {
                 after + Duration::from_millis(rand::rng().random_range(0..=250))
             }
+            // A limit with no reset given (LinkedIn): probe again soon, twice as late after
+            // each refusal in a row, up to an hour; a success ends it.
+            (FailureClass::RateLimited, None) => {
+                let strikes = self
+                    .gates
+                    .lock()
+                    .expect("gates")
+                    .get(&gate_key(work))
+                    .map_or(0, |g| g.strikes);
+                let probe = self.options.rate_probe.as_millis() as u64;
+                Duration::from_millis(probe.saturating_mul(1 << strikes.min(12)).min(3_600_000))
+            }
             _ => self.backoff(work.target.attempts, err.retry_after),
         };
-        let next = self.clock.now() + ChronoDuration::from_std(wait).unwrap_or_default();
+        let next = now + ChronoDuration::from_std(wait).unwrap_or_default();
         if refused {
             let mut gates = self.gates.lock().expect("gates");
-            let gate = gates.entry(gate_key(work)).or_insert(next);
-            *gate = (*gate).max(next);
+            let gate = gates.entry(gate_key(work)).or_insert(Gate {
+                until: next,
+                strikes: 0,
+            });
+            // Several targets in flight may be refused for one limit: one strike per limit.
+            if gate.until <= now || err.retry_after.is_some() {
+                gate.strikes = if err.retry_after.is_some() {
+                    0
+                } else {
+                    gate.strikes + 1
+                };
+            }
+            gate.until = gate.until.max(next);
         }
         let message = format!("will try again at {}: {}", rfc3339(next), err.raw);
         self.vault.write(Origin::Scheduler, |w| {
@@ -539,7 +575,7 @@ impl Scheduler {
             .lock()
             .expect("gates")
             .get(&gate_key(&work))
-            .copied();
+            .map(|g| g.until);
         if let Some(until) = gate.filter(|g| *g > self.clock.now()) {
             let message = format!(
                 "waiting for the platform's rate limit until {}",
@@ -714,6 +750,8 @@ impl Scheduler {
     }
 
     fn complete(&self, work: &TargetWork, progress: &Progress, notes: &[String]) -> Result<()> {
+        // The platform took a post: whatever limit the account waited out is over.
+        self.gates.lock().expect("gates").remove(&gate_key(work));
         let post = progress.get(POST_KEY);
         let note = (!notes.is_empty()).then(|| notes.join("; "));
         let native = work.post.native_schedule && post.is_some();
