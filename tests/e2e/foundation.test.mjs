@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync, readdirSync, readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
+import * as awaitZlib from "node:zlib";
 import { Builder, By, until } from "selenium-webdriver";
 
 const APP = process.env.APP_BIN;
@@ -415,5 +416,125 @@ test("Demo mode: connect Meta, import, browse offline, find an ad by its copy, s
     assert.ok(loaded >= 100, `image width ${loaded}`);
     assert.match(await image.getAttribute("src"), /^(sbasset:\/\/localhost|http:\/\/sbasset\.localhost)\//);
     await shot(driver, "07-offline-creative");
+  });
+});
+
+// A small real PNG (zlib-compressed scanlines), written for the media picker.
+function writePng(path) {
+  const { deflateSync, crc32 } = awaitZlib;
+  const width = 64, height = 64;
+  const raw = Buffer.alloc((width * 3 + 1) * height);
+  for (let y = 0; y < height; y++) {
+    raw[y * (width * 3 + 1)] = 0;
+    for (let x = 0; x < width; x++) raw.set([x * 4, y * 4, 160], y * (width * 3 + 1) + 1 + x * 3);
+  }
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type), data]);
+    const crc = Buffer.alloc(4); crc.writeUInt32BE(crc32(td) >>> 0);
+    return Buffer.concat([len, td, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0); ihdr.writeUInt32BE(height, 4); ihdr[8] = 8; ihdr[9] = 2;
+  writeFileSync(path, Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", ihdr), chunk("IDAT", deflateSync(raw)), chunk("IEND", Buffer.alloc(0)),
+  ]));
+}
+
+/** Wall-clock `YYYY-MM-DDTHH:MM` of an instant in an IANA zone. */
+function wallIn(zone, date) {
+  const p = Object.fromEntries(
+    new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" })
+      .formatToParts(date).map((x) => [x.type, x.value]),
+  );
+  return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`;
+}
+
+async function connectPlatform(driver, platform) {
+  await click(driver, "nav-connections");
+  await click(driver, `connect-${platform}`);
+  await click(driver, "connect-submit");
+  const authorizeUrl = await (await find(driver, "connect-authorize-url", 20_000)).getAttribute("href");
+  const redirect = await approveAtEmulator(authorizeUrl);
+  await fetch(redirect);
+  await waitText(driver, `connection-status-${platform}`, "Active", 30_000);
+  return new URL(authorizeUrl).origin;
+}
+
+async function publishedAt(origin, marker) {
+  const posts = await (await fetch(`${origin}/__emulator/published`)).json();
+  return posts.filter((p) => p.kind === "post" && p.text.includes(marker));
+}
+
+test("Demo mode: compose for LinkedIn and X with an image, schedule two minutes ahead, published once, on the calendar", async () => {
+  await withApp("08", async (driver) => {
+    await (await find(driver, "unlock-passphrase")).sendKeys(PASSPHRASE);
+    await click(driver, "unlock-submit");
+    await click(driver, "nav-settings");
+    await clickHidden(driver, await driver.wait(until.elementLocated(byTestId("demo-mode-switch")), 15_000));
+    await find(driver, "demo-mode-on", 30_000);
+    const xOrigin = await connectPlatform(driver, "x");
+    const liOrigin = await connectPlatform(driver, "linkedin");
+    await shot(driver, "08-connected");
+
+    // Compose: the X account and a LinkedIn company page, one text, one image.
+    await click(driver, "nav-compose");
+    await waitCount(driver, '[data-testid="compose-target"][data-platform="x"]', (n) => n > 0, 30_000, "the X destination is listed");
+    await waitCount(driver, '[data-testid="compose-target"][data-platform="linkedin"][data-destination-id*="organization"]', (n) => n > 0, 30_000, "a LinkedIn page is listed");
+    await driver.executeScript(() => {
+      document.querySelector('[data-testid="compose-target"][data-platform="x"]').click();
+      document.querySelector('[data-testid="compose-target"][data-platform="linkedin"][data-destination-id*="organization"]').click();
+    });
+    const marker = `e2e-${Date.now().toString(36)}`;
+    await (await find(driver, "compose-body")).sendKeys(`Winter boots are back ${marker}`);
+    await waitCount(driver, '[data-testid="compose-count"]', (n) => n >= 2, 20_000, "a live counter per platform");
+    const image = join(OUT, "08-boots.png");
+    writePng(image);
+    const input = await driver.wait(until.elementLocated(byTestId("compose-media-input")), 15_000);
+    await driver.executeScript((e) => { e.hidden = false; e.style.display = "block"; }, input);
+    await waitFor(driver, "the media input to be enabled", () => !document.querySelector('[data-testid="compose-media-input"]').disabled, 20_000);
+    await input.sendKeys(image);
+    await waitCount(driver, '[data-testid="compose-media-item"]', (n) => n === 1, 30_000, "the image is attached");
+
+    // Two minutes ahead, in the client's zone as the page shows it.
+    const zone = (await (await find(driver, "compose-zone")).getText()).split(" ")[0];
+    const due = new Date(Date.now() + 2 * 60_000 + 30_000);
+    const wall = wallIn(zone, due);
+    await driver.executeScript((v) => {
+      const el = document.querySelector('[data-testid="compose-when"]');
+      Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value").set.call(el, v);
+      el.dispatchEvent(new Event("input", { bubbles: true }));
+      el.dispatchEvent(new Event("change", { bubbles: true }));
+    }, wall);
+    await find(driver, "compose-due", 20_000);
+    await click(driver, "compose-schedule");
+    await waitCount(driver, '[data-testid="compose-target-state"][data-state="scheduled"]', (n) => n === 2, 30_000, "both targets scheduled");
+    await shot(driver, "08-scheduled");
+    assert.equal((await publishedAt(xOrigin, marker)).length, 0, "nothing on X before its time");
+
+    // The in-process scheduler publishes it at its time: once on each platform.
+    const deadline = Date.now() + 5 * 60_000;
+    let x = [], li = [];
+    while (Date.now() < deadline) {
+      [x, li] = await Promise.all([publishedAt(xOrigin, marker), publishedAt(liOrigin, marker)]);
+      if (x.length && li.length) break;
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+    assert.equal(x.length, 1, `one post on X: ${JSON.stringify(x)}`);
+    assert.equal(li.length, 1, `one post on LinkedIn: ${JSON.stringify(li)}`);
+    assert.equal(x[0].media.length, 1, "the X post carries the image");
+    assert.equal(li[0].media.length, 1, "the LinkedIn post carries the image");
+    // The wall time has minute precision: the post is due at the start of that minute.
+    const dueAt = new Date(Math.floor(due.getTime() / 60_000) * 60_000);
+    assert.ok(new Date(x[0].created) >= new Date(dueAt.getTime() - 1000), `not published early (${x[0].created} vs due ${dueAt.toISOString()})`);
+    await new Promise((r) => setTimeout(r, 3000));
+    assert.equal((await publishedAt(xOrigin, marker)).length, 1, "still one on X");
+    assert.equal((await publishedAt(liOrigin, marker)).length, 1, "still one on LinkedIn");
+
+    // The calendar shows it published.
+    await click(driver, "nav-calendar");
+    await waitCount(driver, '[data-testid="calendar-post"][data-state="published"]', (n) => n >= 1, 30_000, "the calendar shows the post published");
+    await shot(driver, "08-calendar");
   });
 });
