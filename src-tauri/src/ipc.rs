@@ -222,6 +222,8 @@ app_commands![
     set_queue_slots,
     scheduler_status,
     check_post,
+    autostart_status,
+    set_autostart,
 ];
 
 /// Plugin permissions the main window needs beyond its own commands: listening to the

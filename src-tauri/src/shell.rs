@@ -14,6 +14,9 @@ use tauri_specta::Event;
 
 const MAIN: &str = "main";
 
+/// The argument a start at login passes: start in the tray.
+pub const MINIMIZED_ARG: &str = "--minimized";
+
 fn show_main(app: &AppHandle) {
     if let Some(w) = app.get_webview_window(MAIN) {
         let _ = w.unminimize();
@@ -109,6 +112,12 @@ pub fn run() {
         .plugin(tauri_plugin_updater::Builder::new().build())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_notification::init())
+        // Start at login (off until the user turns it on in Settings); such a launch starts
+        // in the tray, the scheduler running, without opening the window.
+        .plugin(tauri_plugin_autostart::init(
+            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
+            Some(vec![MINIMIZED_ARG]),
+        ))
         .manage(sb.clone())
         .register_asynchronous_uri_scheme_protocol(crate::assets::SCHEME, {
             let sb = sb.clone();
@@ -143,6 +152,11 @@ pub fn run() {
                 sb.on_import_ended(move |ended| {
                     let _ = ImportEnded::from(ended).emit_to(&handle, MAIN);
                 });
+            }
+            if std::env::args().any(|a| a == MINIMIZED_ARG) {
+                if let Some(w) = app.get_webview_window(MAIN) {
+                    let _ = w.hide();
+                }
             }
             let tray_status = setup_tray(app)?;
             {

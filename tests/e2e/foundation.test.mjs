@@ -536,5 +536,22 @@ test("Demo mode: compose for LinkedIn and X with an image, schedule two minutes 
     await click(driver, "nav-calendar");
     await waitCount(driver, '[data-testid="calendar-post"][data-state="published"]', (n) => n >= 1, 30_000, "the calendar shows the post published");
     await shot(driver, "08-calendar");
+
+    // Start at login: the OS entry appears (in the tray: --minimized) and goes again.
+    await click(driver, "nav-settings");
+    const autostart = await driver.wait(until.elementLocated(byTestId("autostart-switch")), 15_000);
+    const entries = () => {
+      const dir = join(process.env.HOME, ".config", "autostart");
+      return existsSync(dir) ? readdirSync(dir).map((f) => readFileSync(join(dir, f), "utf8")) : [];
+    };
+    await waitFor(driver, "the start-at-login switch", () => !document.querySelector('[data-testid="autostart-switch"]').disabled, 15_000);
+    await clickHidden(driver, autostart);
+    await waitFor(driver, "start at login on", () => document.querySelector('[data-testid="autostart-switch"]').checked, 15_000);
+    const on = entries();
+    assert.equal(on.length, 1, "one autostart entry");
+    assert.match(on[0], /--minimized/, "it starts Switchboard in the tray");
+    await clickHidden(driver, autostart);
+    await waitFor(driver, "start at login off", () => !document.querySelector('[data-testid="autostart-switch"]').checked, 15_000);
+    assert.equal(entries().length, 0, "the autostart entry is gone");
   });
 });

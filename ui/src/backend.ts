@@ -137,6 +137,8 @@ export interface Backend {
   demoStatus(): Promise<DemoStatus>;
   /** Demo mode: every platform is played by the built-in emulator (off removes what it added). */
   setDemoMode(enabled: boolean): Promise<DemoStatus>;
+  autostartStatus(): Promise<boolean>;
+  setAutostart(enabled: boolean): Promise<boolean>;
   /** Starts importing an ad account into the library (fails with `import_running` while one runs). */
   startImport(request: ImportRequest): Promise<ImportJob>;
   listImportJobs(clientId: string): Promise<ImportJob[]>;
@@ -267,6 +269,8 @@ export const tauriBackend: Backend = {
   connectionHealth: () => unwrap(commands.connectionHealth()),
   demoStatus: () => unwrap(commands.demoStatus()),
   setDemoMode: (enabled) => unwrap(commands.setDemoMode(enabled)),
+  autostartStatus: () => unwrap(commands.autostartStatus()),
+  setAutostart: (enabled) => unwrap(commands.setAutostart(enabled)),
   startImport: (request) => unwrap(commands.startImport(request)),
   listImportJobs: (clientId) => unwrap(commands.listImportJobs(clientId)),
   getImportJob: (clientId, jobId) => unwrap(commands.getImportJob(clientId, jobId)),

@@ -108,6 +108,10 @@ export const commands = {
 	schedulerStatus: () => typedError<SchedulerStatus, ApiError>(__TAURI_INVOKE("scheduler_status")),
 	/**  Check a composition against each target platform's rules (live counters and issues). */
 	checkPost: (clientId: string, input: PostInput, media: MediaInfo[]) => typedError<TargetCheck[], ApiError>(__TAURI_INVOKE("check_post", { clientId, input, media })),
+	/**  Whether Switchboard starts at login (in the tray, publishing scheduled posts). */
+	autostartStatus: () => typedError<boolean, ApiError>(__TAURI_INVOKE("autostart_status")),
+	/**  Turn start at login on or off. */
+	setAutostart: (enabled: boolean) => typedError<boolean, ApiError>(__TAURI_INVOKE("set_autostart", { enabled })),
 };
 
 /** Events */

@@ -7,6 +7,7 @@ import { AuditLogSection } from '../components/settings/AuditLogSection';
 import { BackupsKeptSection } from '../components/settings/BackupsKeptSection';
 import { BackupsSection } from '../components/settings/BackupsSection';
 import { DemoModeSection } from '../components/settings/DemoModeSection';
+import { StartupSection } from '../components/settings/StartupSection';
 import { ProvidersSection } from '../components/settings/ProvidersSection';
 import { RekeySection } from '../components/settings/RekeySection';
 import { UpdatesSection } from '../components/settings/UpdatesSection';
@@ -48,6 +49,7 @@ export function SettingsPage() {
       <WorkspaceSection />
       <AppCredentialsSection />
       <ProvidersSection />
+      <StartupSection />
       <DemoModeSection />
       <AuditLogSection />
       <Text size="xs" c="dimmed">

@@ -756,6 +756,17 @@ export class MockBackend implements Backend {
     return this.demoStatus();
   }
 
+  autostart = false;
+
+  async autostartStatus(): Promise<boolean> {
+    return this.autostart;
+  }
+
+  async setAutostart(enabled: boolean): Promise<boolean> {
+    this.autostart = enabled;
+    return this.autostart;
+  }
+
   private connectListeners = new Set<(e: ConnectFinished) => void>();
 
   onConnectFinished(cb: (e: ConnectFinished) => void): () => void {

@@ -29,6 +29,20 @@ describe('settings page', () => {
     expect(screen.getByTestId('vault-key-mode')).toHaveTextContent('Passphrase');
   });
 
+  it('turns start at login on and off', async () => {
+    const backend = mockBackend();
+    const { user } = await openSettings(backend);
+    const toggle = await screen.findByTestId('autostart-switch');
+    await waitFor(() => expect(toggle).not.toBeDisabled());
+    expect(toggle).not.toBeChecked();
+    await user.click(toggle);
+    await waitFor(() => expect(toggle).toBeChecked());
+    expect(backend.autostart).toBe(true);
+    await user.click(toggle);
+    await waitFor(() => expect(toggle).not.toBeChecked());
+    expect(backend.autostart).toBe(false);
+  });
+
   it('runs the integrity check and shows OK', async () => {
     const backend = mockBackend();
     const { user } = await openSettings(backend);
