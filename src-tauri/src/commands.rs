@@ -774,9 +774,12 @@ pub async fn check_post(
 #[specta::specta]
 pub async fn autostart_status(app: tauri::AppHandle) -> Result<bool, ApiError> {
     use tauri_plugin_autostart::ManagerExt;
-    app.autolaunch()
-        .is_enabled()
-        .map_err(|e| ApiError::new("autostart", format!("could not read the start-at-login setting: {e}")))
+    app.autolaunch().is_enabled().map_err(|e| {
+        ApiError::new(
+            "autostart",
+            format!("could not read the start-at-login setting: {e}"),
+        )
+    })
 }
 
 /// Turn start at login on or off.
@@ -785,9 +788,16 @@ pub async fn autostart_status(app: tauri::AppHandle) -> Result<bool, ApiError> {
 pub async fn set_autostart(app: tauri::AppHandle, enabled: bool) -> Result<bool, ApiError> {
     use tauri_plugin_autostart::ManagerExt;
     let launcher = app.autolaunch();
-    let done = if enabled { launcher.enable() } else { launcher.disable() };
+    let done = if enabled {
+        launcher.enable()
+    } else {
+        launcher.disable()
+    };
     done.map_err(|e| ApiError::new("autostart", format!("could not change start at login: {e}")))?;
-    launcher
-        .is_enabled()
-        .map_err(|e| ApiError::new("autostart", format!("could not read the start-at-login setting: {e}")))
+    launcher.is_enabled().map_err(|e| {
+        ApiError::new(
+            "autostart",
+            format!("could not read the start-at-login setting: {e}"),
+        )
+    })
 }

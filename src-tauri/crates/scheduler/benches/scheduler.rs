@@ -291,9 +291,10 @@ fn main() {
     let full = tempfile::tempdir().unwrap();
     let t = Instant::now();
     build(full.path(), queued, &[]);
+    let build_time = t.elapsed();
     println!(
         "built a vault with {queued} queued targets in {:.1} s",
-        t.elapsed().as_secs_f64()
+        build_time.as_secs_f64()
     );
     let (rss0, _, _) = run_child("idle", empty.path(), 10);
     let (rss_full, cpu, wall) = run_child("idle", full.path(), idle);

@@ -43,15 +43,19 @@ pub fn descriptor() -> ProviderDescriptor {
             scope_separator: Some(" "),
             // why: userinfo needs the OpenID Connect scopes, whatever else is asked.
             base_scopes: &["openid", "profile"],
-            // why: an agency posts to its clients' company pages, hence the organization
-            // scopes; `w_member_social` (self-serve) would post as the person instead
-            // (https://learn.microsoft.com/linkedin/marketing/increasing-access).
+            // why: an agency posts to its clients' company pages (the organization scopes of
+            // the Community Management API) and sometimes as a person (`w_member_social`);
+            // https://learn.microsoft.com/linkedin/marketing/increasing-access.
             scopes: &[
                 (Capability::ReadCampaigns, &["r_ads", "r_ads_reporting"]),
                 (Capability::ManageCampaigns, &["rw_ads"]),
                 (
                     Capability::Publish,
-                    &["w_organization_social", "r_organization_social"],
+                    &[
+                        "w_organization_social",
+                        "r_organization_social",
+                        "w_member_social",
+                    ],
                 ),
             ],
             extra_authorize_params: &[],
