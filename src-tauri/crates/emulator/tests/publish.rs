@@ -849,7 +849,11 @@ async fn linkedin_failures_map_to_their_classes() {
         .await
         .expect_err("an unknown token");
     assert_eq!(checked(&e).class, FailureClass::Reconnect, "401: {e}");
-    assert_eq!(p.published().len(), 1, "only the first post was kept");
+    assert_eq!(
+        p.published().len(),
+        2,
+        "only the first page post and the member's post were kept"
+    );
 }
 
 #[tokio::test]

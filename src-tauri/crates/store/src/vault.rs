@@ -181,11 +181,29 @@ pub(crate) fn open_connection(path: &Path, key: &VaultKey, create: bool) -> Resu
     // Failures are reported through our errors; SQLCipher's own stderr logging is off.
     let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE;");
     // The key pragma is built from bytes; its error, if any, is reported without the SQL.
-    conn.execute_batch(&format!(
-        "PRAGMA key = {}; PRAGMA cipher_page_size = {PAGE_SIZE};",
-        key.pragma_literal().as_str()
-    ))
-    .map_err(|_| StoreError::Invalid("SQLCipher refused the key pragma".into()))?;
+    // why: rarely (seen once under parallel tests) the first key pragma of a process fails
+    // while SQLCipher sets up its crypto provider; a second try succeeds. Only the SQLite
+    // result code is reported: the statement holds the key.
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        match conn.execute_batch(&format!(
+            "PRAGMA key = {}; PRAGMA cipher_page_size = {PAGE_SIZE};",
+            key.pragma_literal().as_str()
+        )) {
+            Ok(()) => break,
+            Err(e) if tries >= 3 => {
+                let code = e
+                    .sqlite_error_code()
+                    .map(|c| format!("{c:?}"))
+                    .unwrap_or_else(|| "no SQLite code".into());
+                return Err(StoreError::Invalid(format!(
+                    "SQLCipher refused the key pragma ({code})"
+                )));
+            }
+            Err(_) => std::thread::sleep(std::time::Duration::from_millis(20)),
+        }
+    }
     Ok(conn)
 }
 
