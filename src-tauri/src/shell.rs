@@ -183,6 +183,7 @@ pub fn run() {
 /// The tray's two status lines: the next due post, and what needs attention.
 #[derive(Clone)]
 struct TrayStatus {
+    app: AppHandle,
     next: MenuItem<tauri::Wry>,
     attention: MenuItem<tauri::Wry>,
 }
@@ -223,6 +224,7 @@ fn setup_tray(app: &tauri::App) -> tauri::Result<TrayStatus> {
     }
     tray.build(app)?;
     Ok(TrayStatus {
+        app: app.handle().clone(),
         next: scheduler,
         attention,
     })
@@ -248,11 +250,18 @@ fn update_tray(sb: &Switchboard, tray: &TrayStatus) {
         _ if status.running => "Scheduler: no posts queued".into(),
         _ => "Scheduler: not running".into(),
     };
-    let _ = tray.next.set_text(next);
-    let _ = tray.attention.set_text(match status.needs_attention {
+    let attention = match status.needs_attention {
         0 => "Nothing needs attention".to_owned(),
         1 => "1 post needs attention".to_owned(),
         n => format!("{n} posts need attention"),
+    };
+    // why: menu items change on the main thread; from another thread `set_text` would block
+    // until the main thread ran it, while this thread may hold the vault's listener lock.
+    // Queue it instead and return at once.
+    let (item_next, item_attention) = (tray.next.clone(), tray.attention.clone());
+    let _ = tray.app.run_on_main_thread(move || {
+        let _ = item_next.set_text(next);
+        let _ = item_attention.set_text(attention);
     });
 }
 
