@@ -376,7 +376,11 @@ impl Scheduler {
             .expect("in flight")
             .insert(target.clone());
         let this = self.clone();
-        self.tasks.lock().await.spawn(async move {
+        let mut tasks = self.tasks.lock().await;
+        // Finished publishes are let go here, so a scheduler running for weeks holds only
+        // the ones in progress.
+        while tasks.try_join_next().is_some() {}
+        tasks.spawn(async move {
             let platform = this
                 .vault
                 .read(|r| r.target_work(&target))
