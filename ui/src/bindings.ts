@@ -609,8 +609,11 @@ export type LibObjectDetail = {
 };
 
 export type LibPage = {
-	/**  How many match, counted up to [`TOTAL_CAP`]. */
-	total: number,
+	/**
+	 *  How many match, counted up to [`TOTAL_CAP`]; counted for the first page (offset 0)
+	 *  only, `None` on later pages.
+	 */
+	total: number | null,
 	/**  More than [`TOTAL_CAP`] match (the UI says "100,000+" and asks to narrow down). */
 	total_capped: boolean,
 	rows: LibRow[],

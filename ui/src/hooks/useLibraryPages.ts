@@ -44,8 +44,11 @@ export function useLibraryPages(clientId: string, query: LibQuery) {
         if (gen !== cache.current.gen) return;
         c.pages.set(page, answer.rows);
         c.stale.delete(page);
-        c.total = answer.total;
-        c.capped = answer.total_capped;
+        // The store counts with the first page only; later pages keep that count.
+        if (answer.total !== null) {
+          c.total = answer.total;
+          c.capped = answer.total_capped;
+        }
         setError(null);
       } catch (e) {
         if (gen === cache.current.gen) setError(errorMessage(e));

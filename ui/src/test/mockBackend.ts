@@ -902,7 +902,7 @@ export class MockBackend implements Backend {
         return filter.desc ? -order : order;
       });
     }
-    return { total: rows.length, total_capped: false, rows: rows.slice(filter.offset, filter.offset + filter.limit).map((r) => ({ ...r })) };
+    return { total: filter.offset === 0 ? rows.length : null, total_capped: false, rows: rows.slice(filter.offset, filter.offset + filter.limit).map((r) => ({ ...r })) };
   }
 
   async libraryObject(clientId: string, objectId: string): Promise<LibObjectDetail> {

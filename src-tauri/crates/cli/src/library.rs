@@ -317,7 +317,11 @@ pub fn library(sb: &Switchboard, out: &Out, cmd: LibraryCmd) -> Result<(), ApiEr
                 },
             )?;
             out.show(&page, |p| {
-                let mut s = format!("{} match", p.total);
+                let mut s = match (p.total, p.total_capped) {
+                    (Some(n), true) => format!("{n}+ match"),
+                    (Some(n), false) => format!("{n} match"),
+                    (None, _) => String::new(),
+                };
                 for r in &p.rows {
                     s.push_str(&format!(
                         "\n{} {} [{}] {} spend {:.2}{}",

@@ -9,7 +9,7 @@ use secrecy::SecretString;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use switchboard_store::domain::{
-    AccountUpsert, CreativeUpsert, LibFilter, NewClient, ObjectUpsert,
+    AccountUpsert, CreativeUpsert, LibFilter, MetricUpsert, NewClient, ObjectUpsert,
 };
 use switchboard_store::{NewKey, NoKeyring, OpenOptions, Origin, SystemClock, Vault, VaultPaths};
 
@@ -206,6 +206,67 @@ fn load(
     )
 }
 
+/// One day of metrics per object (a third spent nothing, the rest a skewed amount), then
+/// the lifetime totals lists sort by — so sorting by spend is not sorting ties.
+fn load_metrics(
+    vault: &Vault,
+    client: &str,
+    campaigns: usize,
+    ad_groups: usize,
+    ads: usize,
+) -> String {
+    let t = Instant::now();
+    let account_id = vault.read(|r| r.client(client)?.lib_accounts()).unwrap()[0]
+        .id
+        .clone();
+    for (level, count) in [
+        ("campaign", campaigns),
+        ("ad_group", ad_groups),
+        ("ad", ads),
+    ] {
+        let mut start = 0;
+        while start < count {
+            let end = (start + 20_000).min(count);
+            let rows: Vec<MetricUpsert> = (start..end)
+                .map(|i| {
+                    let h = (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40;
+                    let spend = if h.is_multiple_of(3) {
+                        0
+                    } else {
+                        ((h % 1000) * (h % 1000)) as i64 * 10_000
+                    };
+                    MetricUpsert {
+                        level: level.into(),
+                        external_id: format!("{i}"),
+                        date: "2026-11-01".into(),
+                        breakdown: String::new(),
+                        impressions: spend / 5_000,
+                        clicks: spend / 500_000,
+                        spend_micros: spend,
+                        currency: Some("USD".into()),
+                        ..Default::default()
+                    }
+                })
+                .collect();
+            vault
+                .write(Origin::Import, |w| {
+                    w.client(client)?.upsert_lib_metrics(&account_id, &rows)
+                })
+                .unwrap();
+            start = end;
+        }
+    }
+    vault
+        .write(Origin::Import, |w| {
+            w.client(client)?.refresh_lib_totals(&account_id)
+        })
+        .unwrap();
+    format!(
+        "metrics and totals written in {:.1} s",
+        t.elapsed().as_secs_f64()
+    )
+}
+
 fn pct(v: &mut [Duration], p: f64) -> f64 {
     v.sort();
     let i = ((v.len() as f64 - 1.0) * p).round() as usize;
@@ -235,6 +296,18 @@ fn main() {
         load(&vault, campaigns, ad_groups, ads, &dir_path)
     };
     println!("library: {campaigns} campaigns, {ad_groups} ad groups, {ads} ads + creatives ({made_note})");
+    let spent = vault
+        .debug_query(
+            "SELECT count(*) FROM lib_objects WHERE client_id = ?1 AND spend_micros > 0",
+            &client,
+        )
+        .unwrap();
+    if spent[0] == "0" {
+        println!(
+            "{}",
+            load_metrics(&vault, &client, campaigns, ad_groups, ads)
+        );
+    }
 
     if std::env::var_os("SB_BENCH_OPTIMIZE").is_some() || !reuse {
         let t = Instant::now();
@@ -297,28 +370,40 @@ fn main() {
         queries.len()
     );
 
-    // Filtered pages: status + objective, sorted by spend or name, at random offsets.
+    // Filtered pages as the Library page asks for them (200 rows, the count included):
+    // status + objective filters, sorted by spend, name or a metric, at offsets down to
+    // row 5,000, across the whole client and within the account.
+    let account_id = vault.read(|r| r.client(&client)?.lib_accounts()).unwrap()[0]
+        .id
+        .clone();
+    let kinds = [
+        "campaigns by spend",
+        "ads by name",
+        "ads of the account by spend",
+        "campaigns by impressions",
+    ];
+    let mut by_kind = vec![Vec::new(); kinds.len()];
     let mut times = Vec::new();
-    for i in 0..100usize {
+    for i in 0..120usize {
+        let kind = i % kinds.len();
+        let (level, sort) = match kind {
+            0 => ("campaign", "spend"),
+            1 => ("ad", "name"),
+            2 => ("ad", "spend"),
+            _ => ("campaign", "impressions"),
+        };
         let filter = LibFilter {
-            level: if i % 2 == 0 {
-                "campaign".into()
-            } else {
-                "ad".into()
-            },
+            level: level.into(),
+            account_id: (kind == 2).then(|| account_id.clone()),
             statuses: vec!["active".into(), "paused".into()],
             objectives: if i % 3 == 0 {
                 vec!["sales".into()]
             } else {
                 Vec::new()
             },
-            sort: Some(if i % 2 == 0 {
-                "spend".into()
-            } else {
-                "name".into()
-            }),
-            desc: i % 4 == 0,
-            offset: ((i * 7919) % 50) as u32 * 100,
+            sort: Some(sort.into()),
+            desc: (i / kinds.len()).is_multiple_of(2),
+            offset: ((i * 7919) % 25) as u32 * 200,
             limit: 200,
             ..LibFilter::default()
         };
@@ -327,7 +412,26 @@ fn main() {
             .read(|r| r.client(&client)?.lib_objects(&filter))
             .unwrap();
         times.push(t.elapsed());
-        assert!(!page.rows.is_empty());
+        by_kind[kind].push(t.elapsed());
+        assert_eq!(page.rows.len(), 200);
+        if std::env::var_os("SB_BENCH_VERBOSE").is_some() {
+            println!(
+                "    {}: offset {} desc {} objectives {:?}: {:.2} ms",
+                kinds[kind],
+                filter.offset,
+                filter.desc,
+                filter.objectives,
+                t.elapsed().as_secs_f64() * 1000.0
+            );
+        }
+    }
+    for (k, mut v) in by_kind.into_iter().enumerate() {
+        println!(
+            "  {}: p50 {:.2} ms, p95 {:.2} ms",
+            kinds[k],
+            pct(&mut v.clone(), 0.5),
+            pct(&mut v, 0.95)
+        );
     }
     let (p50, p95) = (pct(&mut times.clone(), 0.5), pct(&mut times, 0.95));
     println!("filtered page (200 rows, count included): p50 {p50:.2} ms, p95 {p95:.2} ms");

@@ -802,6 +802,13 @@ impl Vault {
         })
     }
 
+    /// Run SQL statements (no parameters) in one write transaction. For diagnostics on a
+    /// benchmark's vault (`examples/sql.rs`), never called by the app.
+    #[doc(hidden)]
+    pub fn debug_execute(&self, sql: &str) -> Result<()> {
+        self.write(Origin::System, |w| Ok(w.tx.execute_batch(sql)?))
+    }
+
     pub fn info(&self) -> Result<VaultInfo> {
         let (cipher_version, schema_version) = self.with_writer(|conn, _| {
             let cv: String = conn.query_row("PRAGMA cipher_version", [], |r| r.get(0))?;

@@ -141,3 +141,287 @@ fn upserts_mark_removals_search_and_stay_within_their_client() {
         1
     );
 }
+
+/// Every page of every list, read end to end, equals the whole list filtered and sorted in
+/// Rust: across sorts (index-ordered name and spend, sorted metrics), both directions,
+/// status / objective / account / spend filters, removed objects in or out. The count
+/// comes with the first page only.
+#[test]
+fn pages_of_a_filtered_sorted_list_add_up_to_the_list() {
+    use switchboard_store::domain::{LibFilter, LibRow, MetricUpsert};
+    let dir = tempfile::tempdir().unwrap();
+    let clock = common::clock();
+    let v = common::open(dir.path(), clock.clone());
+    let client = v
+        .write(Origin::User, |w| {
+            Ok(w.create_client(NewClient {
+                name: "Acme".into(),
+                timezone: None,
+                notes: None,
+            })?
+            .id)
+        })
+        .unwrap();
+    let statuses = ["active", "paused", "archived"];
+    let objectives = [Some("sales"), Some("traffic"), None];
+    let mut accounts = Vec::new();
+    for (n, platform) in [("act_1", "meta"), ("act_2", "meta"), ("99", "google_ads")] {
+        let account = v
+            .write(Origin::Import, |w| {
+                w.client(&client)?.upsert_lib_account(&AccountUpsert {
+                    platform: platform.into(),
+                    external_id: n.into(),
+                    name: n.into(),
+                    status: "active".into(),
+                    raw_json: "{}".into(),
+                    ..Default::default()
+                })
+            })
+            .unwrap();
+        let objects: Vec<ObjectUpsert> = (0..90)
+            .map(|i| ObjectUpsert {
+                status: statuses[i % 3].into(),
+                objective: objectives[(i / 3) % 3].map(Into::into),
+                // Repeated names and spends, so ties are ordered too.
+                ..object(
+                    "campaign",
+                    &format!("{n}-{i}"),
+                    None,
+                    &format!("Campaign {}", ["b", "A", "c", "a"][i % 4]),
+                    "",
+                )
+            })
+            .collect();
+        let metrics: Vec<MetricUpsert> = (0..90)
+            .map(|i| MetricUpsert {
+                level: "campaign".into(),
+                external_id: format!("{n}-{i}"),
+                date: "2026-11-01".into(),
+                spend_micros: ((i * 7) % 5) as i64 * 1_000_000,
+                impressions: ((i * 11) % 13) as i64,
+                ..Default::default()
+            })
+            .collect();
+        v.write(Origin::Import, |w| {
+            let mut c = w.client(&client)?;
+            c.upsert_lib_objects(&account, &objects)?;
+            c.upsert_lib_metrics(&account, &metrics)?;
+            c.refresh_lib_totals(&account)
+        })
+        .unwrap();
+        accounts.push(account);
+    }
+    // A few removed in the second account.
+    clock.advance(Duration::hours(1));
+    let since = "2026-11-21T09:30:00.000Z";
+    clock.advance(Duration::hours(1));
+    v.write(Origin::Import, |w| {
+        let mut c = w.client(&client)?;
+        let kept: Vec<ObjectUpsert> = (10..90)
+            .map(|i| ObjectUpsert {
+                status: statuses[i % 3].into(),
+                objective: objectives[(i / 3) % 3].map(Into::into),
+                ..object(
+                    "campaign",
+                    &format!("act_2-{i}"),
+                    None,
+                    &format!("Campaign {}", ["b", "A", "c", "a"][i % 4]),
+                    "",
+                )
+            })
+            .collect();
+        c.upsert_lib_objects(&accounts[1], &kept)?;
+        c.refresh_lib_totals(&accounts[1])?;
+        c.mark_lib_objects_removed(&accounts[1], "campaign", since)
+    })
+    .unwrap();
+
+    let all: Vec<LibRow> = v
+        .read(|r| {
+            let c = r.client(&client)?;
+            let mut rows = Vec::new();
+            for offset in (0..).step_by(100) {
+                let page = c.lib_objects(&LibFilter {
+                    level: "campaign".into(),
+                    include_removed: true,
+                    offset,
+                    limit: 100,
+                    ..LibFilter::default()
+                })?;
+                if page.rows.is_empty() {
+                    break;
+                }
+                rows.extend(page.rows);
+            }
+            Ok(rows)
+        })
+        .unwrap();
+    assert_eq!(all.len(), 270);
+    assert_eq!(all.iter().filter(|r| r.removed_at.is_some()).count(), 10);
+
+    let mut checked = 0;
+    for sort in ["name", "spend", "impressions", "status"] {
+        for desc in [false, true] {
+            for (statuses_f, objectives_f, account, min_spend, include_removed) in [
+                (vec![], vec![], None, None, false),
+                (vec!["active", "paused"], vec![], None, None, false),
+                (vec!["active"], vec!["sales"], Some(1), None, false),
+                (vec![], vec![], Some(1), Some(2_000_000), true),
+                (vec!["paused"], vec![], Some(2), None, false),
+            ] {
+                let filter = LibFilter {
+                    level: "campaign".into(),
+                    statuses: statuses_f.iter().map(|s| s.to_string()).collect(),
+                    objectives: objectives_f.iter().map(|s| s.to_string()).collect(),
+                    account_id: account.map(|a: usize| accounts[a].clone()),
+                    min_spend_micros: min_spend,
+                    include_removed,
+                    sort: Some(sort.into()),
+                    desc,
+                    ..LibFilter::default()
+                };
+                let mut want: Vec<&LibRow> = all
+                    .iter()
+                    .filter(|r| statuses_f.is_empty() || statuses_f.contains(&r.status.as_str()))
+                    .filter(|r| {
+                        objectives_f.is_empty()
+                            || r.objective
+                                .as_deref()
+                                .is_some_and(|o| objectives_f.contains(&o))
+                    })
+                    .filter(|r| {
+                        filter
+                            .account_id
+                            .as_ref()
+                            .is_none_or(|a| &r.account_id == a)
+                    })
+                    .filter(|r| min_spend.is_none_or(|m| r.spend_micros >= m))
+                    .filter(|r| include_removed || r.removed_at.is_none())
+                    .collect();
+                let key = |r: &LibRow| match sort {
+                    "name" => (r.name.to_lowercase(), 0),
+                    "spend" => (String::new(), r.spend_micros),
+                    "impressions" => (String::new(), r.impressions),
+                    _ => (r.status.clone(), 0),
+                };
+                let mut got: Vec<LibRow> = Vec::new();
+                let mut first_total = None;
+                v.read(|r| {
+                    let c = r.client(&client)?;
+                    for offset in (0..).step_by(7) {
+                        let page = c.lib_objects(&LibFilter {
+                            offset,
+                            limit: 7,
+                            ..filter.clone()
+                        })?;
+                        if offset == 0 {
+                            first_total = page.total;
+                        } else {
+                            assert_eq!(page.total, None, "counted on a later page");
+                        }
+                        if page.rows.is_empty() {
+                            break;
+                        }
+                        got.extend(page.rows);
+                    }
+                    Ok(())
+                })
+                .unwrap();
+                assert_eq!(first_total, Some(want.len() as i64), "{filter:?}");
+                // Sorted by the key in the asked direction; the set is exactly the filter's.
+                let keys: Vec<_> = got.iter().map(key).collect();
+                let mut sorted = keys.clone();
+                sorted.sort();
+                if desc {
+                    sorted.reverse();
+                }
+                assert_eq!(keys, sorted, "order for {filter:?}");
+                let mut got_ids: Vec<&str> = got.iter().map(|r| r.id.as_str()).collect();
+                let mut want_ids: Vec<&str> = want.iter_mut().map(|r| r.id.as_str()).collect();
+                assert_eq!(
+                    got_ids.len(),
+                    want_ids.len(),
+                    "no row twice or missing: {filter:?}"
+                );
+                got_ids.sort();
+                want_ids.sort();
+                assert_eq!(got_ids, want_ids, "{filter:?}");
+                checked += 1;
+            }
+        }
+    }
+    assert_eq!(checked, 40);
+}
+
+/// A typed prefix finds words of names and ad copy, diacritics folded ("cafe" → Café), and
+/// a word indexed in another client's library gives nothing here.
+#[test]
+fn prefix_search_expands_from_the_libraries_words() {
+    use switchboard_store::domain::CreativeUpsert;
+    let dir = tempfile::tempdir().unwrap();
+    let v = common::open(dir.path(), common::clock());
+    let (a, b) = v
+        .write(Origin::User, |w| {
+            let new = |n: &str| NewClient {
+                name: n.into(),
+                timezone: None,
+                notes: None,
+            };
+            Ok((
+                w.create_client(new("Acme"))?.id,
+                w.create_client(new("Globex"))?.id,
+            ))
+        })
+        .unwrap();
+    for (client, word) in [(&a, "Summertime"), (&b, "Sumatra")] {
+        v.write(Origin::Import, |w| {
+            let mut c = w.client(client)?;
+            let account = c.upsert_lib_account(&AccountUpsert {
+                platform: "meta".into(),
+                external_id: "act_1".into(),
+                name: "Ads".into(),
+                status: "active".into(),
+                raw_json: "{}".into(),
+                ..Default::default()
+            })?;
+            c.upsert_lib_objects(
+                &account,
+                &[ObjectUpsert {
+                    creative_external_id: Some("cr1".into()),
+                    ..object("ad", "ad1", None, &format!("{word} launch"), "")
+                }],
+            )?;
+            c.upsert_lib_creatives(
+                &account,
+                &[CreativeUpsert {
+                    external_id: "cr1".into(),
+                    format: "image".into(),
+                    headlines: vec!["Le Café Crème, déjà là".into()],
+                    bodies: vec![format!("Only at {word}")],
+                    raw_json: "{}".into(),
+                    ..Default::default()
+                }],
+            )
+        })
+        .unwrap();
+    }
+    let find = |client: &str, q: &str| {
+        v.read(|r| r.client(client)?.search_library(q, 10))
+            .unwrap()
+            .into_iter()
+            .map(|h| h.name)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(find(&a, "sum"), vec!["Summertime launch"]);
+    assert_eq!(find(&a, "SUMMERT"), vec!["Summertime launch"]);
+    assert_eq!(
+        find(&a, "cafe cr"),
+        vec!["Summertime launch"],
+        "diacritics folded"
+    );
+    assert_eq!(find(&a, "deja"), vec!["Summertime launch"]);
+    assert_eq!(find(&a, "caf"), vec!["Summertime launch"]);
+    assert!(find(&a, "sumat").is_empty(), "another client's word");
+    assert_eq!(find(&b, "sumat"), vec!["Sumatra launch"]);
+    assert!(find(&a, "zzz").is_empty());
+}

@@ -90,8 +90,9 @@ pub struct LibRow {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct LibPage {
-    /// How many match, counted up to [`TOTAL_CAP`].
-    pub total: i64,
+    /// How many match, counted up to [`TOTAL_CAP`]; counted for the first page (offset 0)
+    /// only, `None` on later pages.
+    pub total: Option<i64>,
     /// More than [`TOTAL_CAP`] match (the UI says "100,000+" and asks to narrow down).
     pub total_capped: bool,
     pub rows: Vec<LibRow>,
@@ -283,37 +284,81 @@ impl ClientRead<'_> {
             clauses.push("o.removed_at IS NULL".into());
         }
         let r#where = clauses.join(" AND ");
-        let counted: i64 = self.conn.query_row(
-            &format!(
-                "SELECT count(*) FROM (SELECT 1 FROM lib_objects o WHERE {where} LIMIT {})",
-                TOTAL_CAP + 1
-            ),
-            params_from_iter(args.iter()),
-            |r| r.get(0),
-        )?;
-        let (total, total_capped) = if counted > TOTAL_CAP {
-            (TOTAL_CAP, true)
+        // Counted for the first page only: later pages of the same list keep that count
+        // (counting 100,000 index entries costs more than reading a page).
+        let (total, total_capped) = if filter.offset == 0 {
+            let counted: i64 = self.conn.query_row(
+                &format!(
+                    "SELECT count(*) FROM (SELECT 1 FROM lib_objects o WHERE {where} LIMIT {})",
+                    TOTAL_CAP + 1
+                ),
+                params_from_iter(args.iter()),
+                |r| r.get(0),
+            )?;
+            (Some(counted.min(TOTAL_CAP)), counted > TOTAL_CAP)
         } else {
-            (counted, false)
+            (None, false)
         };
-        let order = match filter.sort.as_deref().unwrap_or("name") {
-            "spend" => "o.spend_micros",
-            "impressions" => "o.impressions",
-            "clicks" => "o.clicks",
-            "conversions" => "o.conversions_micros",
-            "start" => "o.start_at",
-            "status" => "o.status",
-            _ => "o.name COLLATE NOCASE",
-        };
+        // The page's rows are found first by rowid alone, in an order an index can give
+        // (name and spend: the sort key, then the filter columns the index carries, then
+        // rowid), so a deep page of a million ads reads index entries, not table rows; the
+        // wide rows and their review marks and thumbnails are then read for those 200 only.
         let dir = if filter.desc { "DESC" } else { "ASC" };
+        let indexed = |key: &str| {
+            [
+                key,
+                "o.status",
+                "o.objective",
+                "o.account_id",
+                "o.platform",
+                "o.rowid",
+            ]
+            .iter()
+            .map(|c| format!("{c} {dir}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+        };
+        // A narrow filter (an objective) sorted by a metric: reading the spend index in
+        // order would walk past most of the level to find a page's rows (a third of ads
+        // never spent anything); the covering filter index finds exactly the matching ones
+        // and they are sorted instead. The planner cannot tell without statistics, which
+        // are too slow to gather on a large vault.
+        let sort = filter.sort.as_deref().unwrap_or("name");
+        let narrow = !filter.include_removed
+            && filter.parent_id.is_none()
+            && !filter.objectives.is_empty()
+            && sort != "name";
+        let hint = match (narrow, filter.account_id.is_some()) {
+            (false, _) => "",
+            (true, false) => "INDEXED BY lib_objects_live",
+            (true, true) => "INDEXED BY lib_objects_live_account",
+        };
+        let order = match sort {
+            "spend" if narrow => format!("o.spend_micros {dir}, o.rowid {dir}"),
+            "spend" => indexed("o.spend_micros"),
+            "impressions" => format!("o.impressions {dir}, o.rowid {dir}"),
+            "clicks" => format!("o.clicks {dir}, o.rowid {dir}"),
+            "conversions" => format!("o.conversions_micros {dir}, o.rowid {dir}"),
+            "start" => format!("o.start_at {dir}, o.rowid {dir}"),
+            "status" => format!("o.status {dir}, o.rowid {dir}"),
+            _ => indexed("o.name COLLATE NOCASE"),
+        };
         let mut page_args = args;
         page_args.push(i64::from(filter.limit.clamp(1, 500)).into());
         page_args.push(i64::from(filter.offset).into());
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {ROW_COLS} FROM lib_objects o WHERE {where} ORDER BY {order} {dir}, o.id LIMIT ? OFFSET ?"
+        let keys: Vec<i64> = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT o.rowid FROM lib_objects o {hint} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?"
+            ))?
+            .query_map(params_from_iter(page_args.iter()), |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut one = self.conn.prepare_cached(&format!(
+            "SELECT {ROW_COLS} FROM lib_objects o WHERE o.rowid = ?1"
         ))?;
-        let rows = stmt
-            .query_map(params_from_iter(page_args.iter()), lib_row)?
+        let rows = keys
+            .iter()
+            .map(|k| one.query_row([k], lib_row))
             .collect::<rusqlite::Result<_>>()?;
         Ok(LibPage {
             total,

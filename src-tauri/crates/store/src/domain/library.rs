@@ -201,6 +201,7 @@ impl ClientWrite<'_, '_> {
             .optional()?
             .ok_or_else(|| StoreError::not_found(format!("library account {account_id}")))?;
         let mut ids = Vec::with_capacity(objects.len());
+        let mut terms = SearchTerms::default();
         let mut upsert = self.w.tx.prepare_cached(
             "INSERT INTO lib_objects (id, client_id, account_id, platform, level, native_level, external_id, parent_id, name, status, status_raw,
                  objective, objective_raw, budget_micros, budget_period, bid_micros, currency, start_at, end_at, optimization_goal,
@@ -275,15 +276,13 @@ impl ClientWrite<'_, '_> {
             )?;
             let (id, rowid) = id;
             unindex.execute([rowid])?;
-            index.execute(params![
-                rowid,
-                client_id,
-                o.level,
-                format!("{}\n{}", o.name, o.search_text)
-            ])?;
+            let text = format!("{}\n{}", o.name, o.search_text);
+            terms.note(&text);
+            index.execute(params![rowid, client_id, o.level, text])?;
             ids.push(id);
         }
         drop((upsert, parent_of, unindex, index));
+        terms.store(&self.w.tx)?;
         if !ids.is_empty() {
             // One change per batch: the UI reloads once, not once per row.
             self.w
@@ -347,6 +346,7 @@ impl ClientWrite<'_, '_> {
         let now = self.w.now();
         let client_id = self.client.id.clone();
         let platform = self.account_platform(account_id)?;
+        let mut terms = SearchTerms::default();
         let mut upsert = self.w.tx.prepare_cached(
             "INSERT INTO lib_creatives (id, client_id, account_id, platform, external_id, format, headlines, bodies, cta, landing_url, url_tags, source_post_id, raw_json, fetched_at, first_seen, last_seen)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, ?14)
@@ -417,10 +417,12 @@ impl ClientWrite<'_, '_> {
                 }
             }
             if !text.is_empty() {
+                terms.note(&text);
                 index.execute(params![key, client_id, text])?;
             }
         }
         drop((upsert, unlink, link, unindex, index));
+        terms.store(&self.w.tx)?;
         if !creatives.is_empty() {
             self.w
                 .changed("lib_creatives", account_id, ChangeKind::Updated);
@@ -590,6 +592,43 @@ impl ClientWrite<'_, '_> {
 /// How many words a typed prefix stands for at most (the alphabetically first ones).
 const PREFIX_EXPANSIONS: u32 = 32;
 
+/// The ASCII words of a batch's search text, folded as the index's tokenizer folds them
+/// (unicode61, diacritics removed, lower case), stored once per batch in
+/// `lib_search_terms` for prefix expansion.
+#[derive(Default)]
+struct SearchTerms(std::collections::HashSet<String>);
+
+impl SearchTerms {
+    fn note(&mut self, text: &str) {
+        use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
+        for word in text.split(|c: char| !c.is_alphanumeric()) {
+            if word.is_empty() || word.len() > 64 {
+                continue;
+            }
+            let folded: String = if word.is_ascii() {
+                word.to_ascii_lowercase()
+            } else {
+                word.nfd()
+                    .filter(|c| !is_combining_mark(*c))
+                    .collect::<String>()
+                    .to_lowercase()
+            };
+            if folded.is_ascii() && !self.0.contains(&folded) {
+                self.0.insert(folded);
+            }
+        }
+    }
+
+    fn store(self, tx: &rusqlite::Transaction<'_>) -> Result<()> {
+        let mut insert =
+            tx.prepare_cached("INSERT OR IGNORE INTO lib_search_terms (term) VALUES (?1)")?;
+        for t in self.0 {
+            insert.execute([t])?;
+        }
+        Ok(())
+    }
+}
+
 /// About a dozen words of `text` around the first query word found, each word that starts
 /// with a query word between `[` and `]`, `…` where text was cut. Words are compared
 /// case-insensitively (the index also folds diacritics; an excerpt may then show none).
@@ -651,13 +690,14 @@ impl ClientRead<'_> {
         // Whole words match exactly; the last one (still being typed) matches as a prefix.
         // why: FTS5 answers a `prefix*` term by loading and merging the full doclists of
         // every matching term, which for a frequent word in a million-ad library costs tens
-        // of milliseconds; the prefix is expanded here from the index's vocabulary into an
+        // of milliseconds; the prefix is expanded here from the index's words
+        // (`lib_search_terms`, not fts5vocab, which counts every term's documents) into an
         // OR of exact terms instead, which FTS5 walks lazily in rowid order.
         let mut parts: Vec<String> = rest.iter().map(|t| format!("\"{t}\"")).collect();
         if last.is_ascii() {
             let prefix = last.to_ascii_lowercase();
             let mut vocab = self.conn.prepare_cached(
-                "SELECT term FROM lib_search_vocab WHERE term >= ?1 AND term < ?2 ORDER BY term LIMIT ?3",
+                "SELECT term FROM lib_search_terms WHERE term >= ?1 AND term < ?2 ORDER BY term LIMIT ?3",
             )?;
             let expansions: Vec<String> = vocab
                 .query_map(
@@ -715,7 +755,16 @@ impl ClientRead<'_> {
                 })
             },
         )?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        // An ad found by its name and by its copy is listed once (its newest hit).
+        let mut seen = std::collections::HashSet::new();
+        let mut hits = Vec::new();
+        for hit in rows {
+            let hit = hit?;
+            if seen.insert(hit.id.clone()) {
+                hits.push(hit);
+            }
+        }
+        Ok(hits)
     }
 
     /// Where each of an account's objects stands, for checks and tests.
