@@ -78,6 +78,8 @@ pub struct ImportEnded {
     pub platform: String,
     pub state: String,
     pub message: Option<String>,
+    /// Objects and files recorded as failed (listed on the Jobs page).
+    pub error_count: i64,
 }
 
 impl From<&switchboard_api::library::JobEnded> for ImportEnded {
@@ -88,6 +90,7 @@ impl From<&switchboard_api::library::JobEnded> for ImportEnded {
             platform: e.job.platform.clone(),
             state: e.job.state.clone(),
             message: e.job.message.clone(),
+            error_count: e.job.error_count,
         }
     }
 }

@@ -149,8 +149,15 @@ pub fn run() {
             }
             {
                 let handle = handle.clone();
+                let names: std::collections::HashMap<String, String> = sb
+                    .platforms()
+                    .map(|ps| ps.into_iter().map(|p| (p.id, p.display_name)).collect())
+                    .unwrap_or_default();
                 sb.on_import_ended(move |ended| {
-                    let _ = ImportEnded::from(ended).emit_to(&handle, MAIN);
+                    let event = ImportEnded::from(ended);
+                    let name = names.get(&event.platform).unwrap_or(&event.platform);
+                    notify_import(&handle, &event, name);
+                    let _ = event.emit_to(&handle, MAIN);
                 });
             }
             if std::env::args().any(|a| a == MINIMIZED_ARG) {
@@ -263,6 +270,31 @@ fn update_tray(sb: &Switchboard, tray: &TrayStatus) {
         let _ = item_next.set_text(next);
         let _ = item_attention.set_text(attention);
     });
+}
+
+/// An OS notification when an import ends or pauses (the window may be closed).
+fn notify_import(app: &AppHandle, e: &ImportEnded, platform: &str) {
+    use tauri_plugin_notification::NotificationExt;
+    let subject = format!("Import of {platform} account");
+    let title = match (e.state.as_str(), e.error_count) {
+        ("completed", _) => format!("{subject} finished"),
+        ("completed_with_errors", n) if n > 0 => format!(
+            "{subject} finished with {n} error{}",
+            if n == 1 { "" } else { "s" }
+        ),
+        ("completed_with_errors", _) => format!("{subject} finished with errors"),
+        ("paused", _) => format!("{subject} paused"),
+        ("failed", _) => format!("{subject} failed"),
+        ("cancelled", _) => format!("{subject} cancelled"),
+        _ => return,
+    };
+    let body = e
+        .message
+        .clone()
+        .unwrap_or_else(|| "Details are on the Jobs page.".into());
+    if let Err(err) = app.notification().builder().title(title).body(body).show() {
+        tracing::debug!("notification not shown: {err}");
+    }
 }
 
 /// An OS notification for each settled target (the window may be closed).

@@ -407,6 +407,8 @@ export type ImportEnded = {
 	platform: string,
 	state: string,
 	message: string | null,
+	/**  Objects and files recorded as failed (listed on the Jobs page). */
+	error_count: number,
 };
 
 /**  One object or asset that could not be read, recorded and skipped. */

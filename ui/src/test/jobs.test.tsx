@@ -127,10 +127,10 @@ describe('jobs page', () => {
   it('notifies when an import ends, on any page', async () => {
     const { backend, client } = setup();
     await renderOpenApp(backend);
-    backend.emitImportEnded({ client_id: client.id, job_id: 'job-errors', platform: 'meta', state: 'completed_with_errors', message: null });
+    backend.emitImportEnded({ client_id: client.id, job_id: 'job-errors', platform: 'meta', state: 'completed_with_errors', message: null, error_count: 2 });
     expect(await screen.findByText('Import of Meta (Facebook) account finished with 2 errors')).toBeInTheDocument();
     backend.importJobs[1].reason = 'reconnect_needed';
-    backend.emitImportEnded({ client_id: client.id, job_id: 'job-paused', platform: 'meta', state: 'paused', message: 'Reconnect Meta.' });
+    backend.emitImportEnded({ client_id: client.id, job_id: 'job-paused', platform: 'meta', state: 'paused', message: 'Reconnect Meta.', error_count: 0 });
     expect(await screen.findByText('Import of Meta (Facebook) account paused: reconnect needed')).toBeInTheDocument();
   });
 });

@@ -10,7 +10,7 @@ export function importEndedLook(e: ImportEnded, platform: string, job: ImportJob
     case 'completed':
       return { color: 'teal', title: `${subject} finished` };
     case 'completed_with_errors': {
-      const n = job?.error_count ?? 0;
+      const n = job?.error_count ?? e.error_count;
       return { color: 'orange', title: n > 0 ? `${subject} finished with ${n} error${n === 1 ? '' : 's'}` : `${subject} finished with errors` };
     }
     case 'paused': {
