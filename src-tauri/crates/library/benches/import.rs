@@ -10,6 +10,7 @@
 mod common;
 
 use common::*;
+
 use std::time::{Duration, Instant};
 use switchboard_emulator::{EmulatorConfig, ImportSeed};
 use switchboard_library::{Importer, ImporterOptions, StartImport};
@@ -31,6 +32,34 @@ fn peak_rss_mib() -> f64 {
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
+/// CPU seconds (user + system) of each live thread of this process, by thread name.
+fn cpu_by_thread() -> Vec<(String, f64)> {
+    let tick = 100.0; // USER_HZ on Linux
+    let mut out = Vec::new();
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return out;
+    };
+    for task in tasks.flatten() {
+        let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) else {
+            continue;
+        };
+        // pid (comm) state … utime stime: fields 14 and 15; comm may hold spaces.
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+            continue;
+        };
+        let name = stat[open + 1..close].to_owned();
+        let fields: Vec<&str> = stat[close + 2..].split(' ').collect();
+        let t = |i: usize| {
+            fields
+                .get(i)
+                .and_then(|f| f.parse::<f64>().ok())
+                .unwrap_or(0.0)
+        };
+        out.push((name, (t(11) + t(12)) / tick));
+    }
+    out
+}
+
 fn main() {
     let scale: f64 = std::env::var("SB_BENCH_SCALE")
         .ok()
@@ -44,24 +73,83 @@ fn main() {
         ..full
     };
     let latency = Duration::from_millis(50);
-    let rt = tokio::runtime::Builder::new_multi_thread()
+    // The emulator plays the platform on its own runtime and threads, so the CPU each side
+    // spends can be told apart (both share this machine's cores).
+    let keep = Duration::from_secs(3600);
+    let emu_rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("emulator")
+        .thread_keep_alive(keep)
         .enable_all()
         .build()
         .unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .thread_name("importer")
+        .thread_keep_alive(keep)
+        .enable_all()
+        .build()
+        .unwrap();
+    let config = EmulatorConfig {
+        latency,
+        import: seed.clone(),
+        ..EmulatorConfig::default()
+    };
+    let emu = emu_rt
+        .block_on(switchboard_emulator::start(config))
+        .expect("emulator");
     rt.block_on(async {
-        let w = world_with(EmulatorConfig { latency, import: seed.clone(), ..EmulatorConfig::default() }).await;
+        let w = world_on(emu).await;
         let importer = Importer::new(w.vault.clone(), w.connector.clone(), ImporterOptions::default());
         let conn = connect(&w, "meta", &w.client_id).await;
         let account = first_account(&w, &conn);
         let before = w.emu.stats("meta").unwrap();
         let rss_before = peak_rss_mib();
+        let cpu_before = cpu_by_thread();
         let t = Instant::now();
         let job = importer
             .start(&w.client_id, StartImport { connection_id: conn, account, metrics_days: Some(std::env::var("SB_BENCH_DAYS").ok().and_then(|d| d.parse().ok()).unwrap_or(seed.days)), ..StartImport::default() })
             .await
             .unwrap();
-        importer.idle().await;
+        if std::env::var_os("SB_BENCH_TIMELINE").is_some() {
+            // Progress every second: which kinds are done when (where the time goes).
+            let (vault, client, id) = (w.vault.clone(), w.client_id.clone(), job.id.clone());
+            tokio::spawn(async move {
+                let t = Instant::now();
+                loop {
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    let Ok(j) = vault.read(|r| r.client(&client)?.import_job(&id)) else { break };
+                    let line: Vec<String> = j
+                        .progress
+                        .iter()
+                        .map(|p| format!("{} {}/{}", p.kind, p.done, p.total.map_or("?".into(), |t| t.to_string())))
+                        .collect();
+                    println!("  {:>5.1} s {}: {}", t.elapsed().as_secs_f64(), j.state, line.join(", "));
+                    if j.is_final() {
+                        break;
+                    }
+                }
+            });
+        }
+        // The job ends when everything is in the library; the thumbnail pass follows it.
+        // The job's writer thread ends with it: its CPU is sampled while it lives.
+        let mut writer = 0.0f64;
+        loop {
+            let j = w.vault.read(|r| r.client(&w.client_id)?.import_job(&job.id)).unwrap();
+            if j.is_final() {
+                break;
+            }
+            let now: f64 = cpu_by_thread().iter().filter(|(n, _)| n.starts_with("sb-import-wri")).map(|(_, s)| s).sum();
+            writer = writer.max(now);
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
         let wall = t.elapsed();
+        // The job's writer thread has ended by now: its CPU is read from the job's end.
+        let cpu_job = cpu_by_thread();
+        importer.idle().await;
+        let thumbs = t.elapsed() - wall;
+        let cpu_after = cpu_by_thread();
+        let cpu = |prefix: &str| cpu_after.iter().filter(|(n, _)| n.starts_with(prefix)).map(|(_, s)| s).sum::<f64>()
+            - cpu_before.iter().filter(|(n, _)| n.starts_with(prefix)).map(|(_, s)| s).sum::<f64>();
         let job = w.vault.read(|r| r.client(&w.client_id)?.import_job(&job.id)).unwrap();
         assert_eq!(job.state, "completed", "{job:?}");
         let after = w.emu.stats("meta").unwrap();
@@ -89,6 +177,30 @@ fn main() {
             api_bound.as_secs_f64(),
             cdn_bound.as_secs_f64(),
             100.0 * bound.as_secs_f64() / wall.as_secs_f64()
+        );
+        let job_cpu = |prefix: &str| cpu_job.iter().filter(|(n, _)| n.starts_with(prefix)).map(|(_, s)| s).sum::<f64>()
+            - cpu_before.iter().filter(|(n, _)| n.starts_with(prefix)).map(|(_, s)| s).sum::<f64>();
+        println!(
+            "  CPU during the job: importer {:.1} s (of which its writer thread {writer:.1} s), emulator {:.1} s, of {:.1} s the two cores had",
+            job_cpu("import") + writer,
+            job_cpu("emulator"),
+            2.0 * wall.as_secs_f64()
+        );
+        println!(
+            "  then thumbnails: {:.1} s ({} made)",
+            thumbs.as_secs_f64(),
+            raw_rows(&w.vault, "SELECT count(*) FROM lib_assets WHERE client_id = ?1 AND thumb_sha256 IS NOT NULL", &w.client_id)[0]
+        );
+        println!(
+            "  CPU (import and thumbnails): importer {:.1} s, emulator {:.1} s, of {:.1} s the two cores had",
+            cpu("import"),
+            cpu("emulator"),
+            2.0 * (wall + thumbs).as_secs_f64()
+        );
+        println!(
+            "  stored: {} MiB of asset bytes; vault file {} MiB",
+            raw_rows(&w.vault, "SELECT coalesce(sum(size), 0) / 1048576 FROM blobs WHERE ?1 != ''", &w.client_id)[0],
+            std::fs::metadata(w.dir.path().join("vault.db")).map_or(0, |m| m.len() / 1_048_576)
         );
         println!("  peak RSS {:.0} MiB (before the import {:.0} MiB; emulator in the same process)", peak_rss_mib(), rss_before);
     });

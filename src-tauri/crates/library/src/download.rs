@@ -1,7 +1,8 @@
 //! Downloading one asset: bounded redirects, https (or loopback http) only, a size limit
 //! per kind enforced while streaming, the type sniffed from the bytes and checked against
-//! the kind and what the server announced, SHA-256 content address, and a thumbnail for
-//! large images. Nothing touches the disk: bytes go to the vault (encrypted) or nowhere.
+//! the kind and what the server announced, SHA-256 content address; and the thumbnail of a
+//! large image (made by the thumbnail pass after a job's downloads). Nothing touches the
+//! disk: bytes go to the vault (encrypted) or nowhere.
 
 use sha2::{Digest, Sha256};
 use std::time::Duration;
@@ -46,8 +47,6 @@ pub struct Downloaded {
     pub bytes: Vec<u8>,
     pub sha256: String,
     pub mime: String,
-    /// (bytes, sha256, mime) of the thumbnail, for images larger than [`THUMB_EDGE`].
-    pub thumb: Option<(Vec<u8>, String, String)>,
 }
 
 /// Why an asset was not stored. Messages name the problem, never the URL (signed URLs
@@ -167,7 +166,9 @@ pub async fn fetch(
                 .trim()
                 .to_ascii_lowercase()
         });
-    let mut bytes = Vec::new();
+    // Sized once from the announced length (already checked against the limit), not
+    // regrown and copied chunk by chunk.
+    let mut bytes = Vec::with_capacity(resp.content_length().unwrap_or(0) as usize);
     while let Some(chunk) = resp
         .chunk()
         .await
@@ -223,20 +224,10 @@ pub async fn fetch(
         }
     }
     let sha256 = hex::encode(Sha256::digest(&bytes));
-    let thumb = if family(&mime) == "image" {
-        let input = bytes.clone();
-        tokio::task::spawn_blocking(move || thumbnail(&input))
-            .await
-            .ok()
-            .flatten()
-    } else {
-        None
-    };
     Ok(Downloaded {
         bytes,
         sha256,
         mime,
-        thumb,
     })
 }
 

@@ -121,6 +121,10 @@ pub struct Importer {
     running: Mutex<HashMap<String, watch::Sender<Option<Stop>>>>,
     tasks: Mutex<JoinSet<()>>,
     listeners: Mutex<Vec<Box<EndListener>>>,
+    /// Accounts whose thumbnail pass is running (one pass per account).
+    thumbing: Mutex<HashSet<String>>,
+    /// The process is ending: thumbnail passes stop between batches.
+    closing: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for Importer {
@@ -239,6 +243,8 @@ impl Importer {
             running: Mutex::new(HashMap::new()),
             tasks: Mutex::new(JoinSet::new()),
             listeners: Mutex::new(Vec::new()),
+            thumbing: Mutex::new(HashSet::new()),
+            closing: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -446,7 +452,82 @@ impl Importer {
         for (client, job) in jobs {
             self.spawn(&client, &job);
         }
+        // Thumbnails a quit or crash left unmade (their jobs had ended).
+        for (client, account) in self.vault.read(|r| r.pending_thumbnail_accounts())? {
+            let this = self.clone();
+            self.tasks
+                .lock()
+                .expect("tasks")
+                .spawn(async move { this.make_thumbnails(&client, &account).await });
+        }
         Ok(n)
+    }
+
+    /// The thumbnail pass of one account: every image stored without a thumbnail gets one
+    /// (or is marked as needing none), a few per transaction, decoded on one blocking
+    /// thread so the rest of the machine stays responsive. Runs after a job's downloads
+    /// (lists show the originals meanwhile) and resumes at the next start if cut short.
+    async fn make_thumbnails(self: &Arc<Self>, client_id: &str, account_id: &str) {
+        use std::sync::atomic::Ordering;
+        if !self
+            .thumbing
+            .lock()
+            .expect("thumbing")
+            .insert(account_id.to_owned())
+        {
+            return;
+        }
+        loop {
+            if self.closing.load(Ordering::Relaxed) {
+                break;
+            }
+            let ids = match self
+                .vault
+                .read(|r| r.client(client_id)?.pending_thumbnails(account_id, 8))
+            {
+                Ok(ids) if !ids.is_empty() => ids,
+                Ok(_) => break,
+                Err(e) => {
+                    tracing::warn!(error = %e, "the thumbnail pass could not read its work");
+                    break;
+                }
+            };
+            let (vault, client) = (self.vault.clone(), client_id.to_owned());
+            let made = tokio::task::spawn_blocking(move || {
+                ids.into_iter()
+                    .map(|id| {
+                        let bytes = vault.read(|r| {
+                            let c = r.client(&client)?;
+                            let size = c.lib_asset_content(&id, false)?.size.max(0) as u64;
+                            c.read_lib_asset_range(&id, false, 0, size)
+                        });
+                        let thumb = bytes.ok().and_then(|b| download::thumbnail(&b));
+                        (id, thumb)
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .await;
+            let Ok(made) = made else { break };
+            let written = self.vault.write(Origin::Import, |w| {
+                let mut c = w.client(client_id)?;
+                for (id, thumb) in &made {
+                    c.set_lib_asset_thumbnail(
+                        id,
+                        thumb.as_ref().map(|(bytes, sha, mime)| BlobIn {
+                            sha256: sha,
+                            mime,
+                            bytes,
+                        }),
+                    )?;
+                }
+                Ok(())
+            });
+            if let Err(e) = written {
+                tracing::warn!(error = %e, "the thumbnail pass could not store its work");
+                break;
+            }
+        }
+        self.thumbing.lock().expect("thumbing").remove(account_id);
     }
 
     /// Start the imports whose auto-sync is due. Returns the jobs started.
@@ -487,6 +568,8 @@ impl Importer {
     /// Tell running jobs the process is ending: they stop between steps and stay
     /// `running`, so the next start resumes them. Waits for them (at most `grace`).
     pub async fn shutdown(&self, grace: Duration) {
+        self.closing
+            .store(true, std::sync::atomic::Ordering::Relaxed);
         for tx in self.running.lock().expect("running").values() {
             tx.send_replace(Some(Stop::Shutdown));
         }
@@ -544,9 +627,14 @@ impl Importer {
             });
             match job {
                 Ok(job) if job.state != "running" => {
+                    let account = job.account_id.clone();
                     let ended = JobEnded { client_id, job };
                     for l in this.listeners.lock().expect("listeners").iter() {
                         l(&ended);
+                    }
+                    // The job is over (its data browsable); thumbnails follow.
+                    if let Some(account) = account {
+                        this.make_thumbnails(&ended.client_id, &account).await;
                     }
                 }
                 Ok(_) => {}
@@ -624,9 +712,19 @@ impl Importer {
             let (client_id, job_id) = (client_id.to_owned(), job_id.to_owned());
             let failed = writer_failed.clone();
             let batch = self.options.write_batch.max(1);
-            tokio::task::spawn_blocking(move || {
-                writer_loop(&vault, &client_id, &job_id, rx, batch, &failed)
-            })
+            // A named thread of its own (not the blocking pool): it lives as long as the
+            // job, and its CPU shows apart in profiles.
+            let (done_tx, done_rx) = oneshot::channel::<()>();
+            let spawned = std::thread::Builder::new()
+                .name("sb-import-writer".into())
+                .spawn(move || {
+                    writer_loop(&vault, &client_id, &job_id, rx, batch, &failed);
+                    let _ = done_tx.send(());
+                });
+            if let Err(e) = spawned {
+                return fail(&format!("could not start the import's writer: {e}"));
+            }
+            done_rx
         };
         let run = Arc::new(Run {
             client_id: client_id.to_owned(),
@@ -962,8 +1060,10 @@ impl Importer {
         mut units_done: watch::Receiver<bool>,
     ) {
         let limits = run.source.limits();
-        let all = Arc::new(Semaphore::new(limits.download_concurrency.max(1)));
+        let slots = limits.download_concurrency.max(1);
         let videos = Arc::new(Semaphore::new(self.options.video_concurrency.max(1)));
+        let mut set: JoinSet<()> = JoinSet::new();
+        let mut queue: std::collections::VecDeque<PendingAsset> = Default::default();
         let mut tried: HashSet<String> = HashSet::new();
         let mut account_id: Option<String> = None;
         let mut flushed_after_units = false;
@@ -994,7 +1094,15 @@ impl Importer {
                 },
                 None => Vec::new(),
             };
-            if batch.is_empty() {
+            if batch.is_empty() && queue.is_empty() {
+                if !set.is_empty() {
+                    // Downloads still running: wait for one (or for more listings).
+                    tokio::select! {
+                        _ = set.join_next() => {}
+                        _ = tokio::time::sleep(Duration::from_millis(200)) => {}
+                    }
+                    continue;
+                }
                 if *units_done.borrow() {
                     if flushed_after_units || account_id.is_none() {
                         return;
@@ -1010,9 +1118,11 @@ impl Importer {
                 }
                 continue;
             }
-            flushed_after_units = false;
+            if !batch.is_empty() {
+                flushed_after_units = false;
+            }
             // Total = what this job stored or gave up on + what is still waiting.
-            if let Some(id) = &account_id {
+            if let (Some(id), false) = (&account_id, batch.is_empty()) {
                 let pending: i64 = self
                     .vault
                     .read(|r| r.client(&run.client_id)?.lib_asset_counts(id))
@@ -1034,35 +1144,45 @@ impl Importer {
                 })))
                 .await;
             }
-            let mut set = JoinSet::new();
-            for asset in batch {
-                let (all, videos, this, run) =
-                    (all.clone(), videos.clone(), self.clone(), run.clone());
-                set.spawn(async move {
-                    let _permit = all.acquire_owned().await;
-                    let _video = if asset.kind == "video" {
-                        Some(videos.acquire_owned().await)
-                    } else {
-                        None
-                    };
-                    if run.stopped() {
-                        return;
-                    }
-                    let msg = match this.fetch_with_retries(&run, &asset).await {
-                        Ok(dl) => WriteMsg::Asset {
-                            asset_id: asset.id.clone(),
-                            dl: Box::new(dl),
-                        },
-                        Err(e) => WriteMsg::AssetFailed {
-                            message: e.to_string(),
-                            asset,
-                        },
-                    };
-                    run.write(msg).await;
-                });
+            queue.extend(batch);
+            // Keep every download slot busy: a finished download makes room for the next
+            // one at once (no waiting for a whole batch), and more pending assets are read
+            // as soon as the queue runs low.
+            while !queue.is_empty() || !set.is_empty() {
+                while set.len() < slots && !queue.is_empty() {
+                    let asset = queue.pop_front().expect("queued");
+                    let (videos, this, run) = (videos.clone(), self.clone(), run.clone());
+                    set.spawn(async move {
+                        let _video = if asset.kind == "video" {
+                            Some(videos.acquire_owned().await)
+                        } else {
+                            None
+                        };
+                        if run.stopped() {
+                            return;
+                        }
+                        let msg = match this.fetch_with_retries(&run, &asset).await {
+                            Ok(dl) => WriteMsg::Asset {
+                                asset_id: asset.id.clone(),
+                                dl: Box::new(dl),
+                            },
+                            Err(e) => WriteMsg::AssetFailed {
+                                message: e.to_string(),
+                                asset,
+                            },
+                        };
+                        run.write(msg).await;
+                    });
+                }
+                if run.stopped() {
+                    set.abort_all();
+                    return;
+                }
+                let _ = set.join_next().await;
+                if queue.len() < slots {
+                    break;
+                }
             }
-            while set.join_next().await.is_some() {}
-            run.flush().await;
         }
     }
 
@@ -1343,11 +1463,6 @@ fn apply(
     match m {
         WriteMsg::Step(s) => c.apply_import_step(job_id, s),
         WriteMsg::Asset { asset_id, dl } => {
-            let thumb = dl.thumb.as_ref().map(|(bytes, sha, mime)| BlobIn {
-                sha256: sha,
-                mime,
-                bytes,
-            });
             c.store_lib_asset(
                 asset_id,
                 BlobIn {
@@ -1355,7 +1470,7 @@ fn apply(
                     mime: &dl.mime,
                     bytes: &dl.bytes,
                 },
-                thumb,
+                None,
             )?;
             c.apply_import_step(
                 job_id,

@@ -773,3 +773,61 @@ async fn google_ads_client_accounts_under_a_manager_are_listed_and_imported_thro
     );
     assert_eq!(parent, vec![manager.external_id.clone()]);
 }
+
+/// Thumbnails are made by a pass after the job: when `import` returns (the job and its
+/// pass done) every large image has one and none waits. A pass cut short (here: its work
+/// undone in the vault, as a quit would leave it) is finished by the next start's
+/// `resume_interrupted`, with the same bytes; identical images share one thumbnail.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn thumbnails_follow_the_job_and_an_interrupted_pass_resumes() {
+    let w = world().await;
+    let conn = connect(&w, "meta", &w.client_id).await;
+    let account = first_account(&w, &conn);
+    let job = import(&w, &conn, &account, 3).await;
+    assert_eq!(job.state, "completed", "{job:?}");
+    let state = |w: &World| {
+        raw_rows(
+            &w.vault,
+            "SELECT id, coalesce(thumb_sha256, '-'), thumb_pending FROM lib_assets
+             WHERE client_id = ?1 AND status = 'done' AND mime LIKE 'image/%' ORDER BY id",
+            &w.client_id,
+        )
+    };
+    let made = state(&w);
+    assert!(!made.is_empty());
+    assert!(
+        made.iter().all(|r| r.ends_with("|0")),
+        "none left waiting: {made:?}"
+    );
+    assert!(
+        made.iter().all(|r| !r.contains("|-|")),
+        "480 px images all get a thumbnail: {made:?}"
+    );
+    // Identical image bytes have one thumbnail.
+    let shared = raw_rows(
+        &w.vault,
+        "SELECT count(*) FROM (SELECT sha256 FROM lib_assets WHERE client_id = ?1 AND sha256 IS NOT NULL
+         GROUP BY sha256 HAVING count(DISTINCT thumb_sha256) > 1)",
+        &w.client_id,
+    );
+    assert_eq!(shared, vec!["0"]);
+
+    w.vault
+        .debug_execute(
+            "UPDATE lib_assets SET thumb_pending = 1, thumb_sha256 = NULL WHERE status = 'done' AND mime LIKE 'image/%'",
+        )
+        .unwrap();
+    let waiting = state(&w);
+    assert!(waiting.iter().all(|r| r.ends_with("|-|1")));
+    let next = switchboard_library::Importer::new(w.vault.clone(), w.connector.clone(), options());
+    assert_eq!(
+        next.resume_interrupted().unwrap(),
+        0,
+        "no job to resume, only thumbnails"
+    );
+    tokio::time::timeout(Duration::from_secs(60), next.idle())
+        .await
+        .expect("the thumbnail pass ends");
+    assert_eq!(state(&w), made, "the same thumbnails again");
+    assert_sound(&w);
+}

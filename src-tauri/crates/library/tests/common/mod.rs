@@ -57,6 +57,12 @@ pub fn connector(vault: &Arc<Vault>, clock: Arc<FixedClock>, overrides: &str) ->
 
 pub async fn world_with(config: EmulatorConfig) -> World {
     let emu = switchboard_emulator::start(config).await.expect("emulator");
+    world_on(emu).await
+}
+
+/// A world around an emulator that is already running (e.g. on its own runtime).
+#[allow(dead_code)]
+pub async fn world_on(emu: switchboard_emulator::RunningEmulator) -> World {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(FixedClock::new(Utc::now()));
     let vault = open_vault(dir.path(), clock.clone(), true);

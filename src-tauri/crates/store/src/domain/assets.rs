@@ -193,6 +193,15 @@ impl ClientRead<'_> {
         Ok(out)
     }
 
+    /// Images of an account still waiting for the thumbnail pass (at most `limit`).
+    pub fn pending_thumbnails(&self, account_id: &str, limit: u32) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id FROM lib_assets WHERE account_id = ?1 AND client_id = ?2 AND thumb_pending = 1 LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(params![account_id, self.client.id, limit], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// The assets a creative uses, in role order.
     pub fn lib_creative_assets(&self, creative_id: &str) -> Result<Vec<LibAsset>> {
         let mut stmt = self.conn.prepare_cached(
@@ -252,9 +261,62 @@ impl ClientWrite<'_, '_> {
         if let Some(t) = thumb {
             put_blob(&self.w.tx, t, &now)?;
         }
+        // An image without a thumbnail: the same bytes may already have one (identical
+        // files are stored once); else the thumbnail pass makes it later.
+        let (thumb_sha, pending) = match thumb {
+            Some(t) => (Some(t.sha256.to_owned()), false),
+            None if blob.mime.starts_with("image/") => {
+                let known: Option<String> = self
+                    .w
+                    .tx
+                    .query_row(
+                        "SELECT thumb_sha256 FROM lib_assets WHERE sha256 = ?1 AND thumb_sha256 IS NOT NULL LIMIT 1",
+                        [blob.sha256],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                let pending = known.is_none();
+                (known, pending)
+            }
+            None => (None, false),
+        };
         self.w.tx.execute(
-            "UPDATE lib_assets SET status = 'done', error = NULL, sha256 = ?3, mime = ?4, size = ?5, thumb_sha256 = ?6 WHERE id = ?1 AND client_id = ?2",
-            params![asset_id, self.client.id, blob.sha256, blob.mime, blob.bytes.len() as i64, thumb.map(|t| t.sha256)],
+            "UPDATE lib_assets SET status = 'done', error = NULL, sha256 = ?3, mime = ?4, size = ?5, thumb_sha256 = ?6, thumb_pending = ?7
+             WHERE id = ?1 AND client_id = ?2",
+            params![asset_id, self.client.id, blob.sha256, blob.mime, blob.bytes.len() as i64, thumb_sha, pending],
+        )?;
+        self.w
+            .changed("lib_assets", account_id, ChangeKind::Updated);
+        Ok(())
+    }
+
+    /// The thumbnail pass's verdict on an image: its thumbnail, or none needed (small
+    /// images are their own) or possible (bytes that do not decode). Every asset with the
+    /// same bytes waiting for one gets it too.
+    pub fn set_lib_asset_thumbnail(
+        &mut self,
+        asset_id: &str,
+        thumb: Option<BlobIn<'_>>,
+    ) -> Result<()> {
+        let now = self.w.now();
+        let found: Option<(String, Option<String>)> = self
+            .w
+            .tx
+            .query_row(
+                "SELECT account_id, sha256 FROM lib_assets WHERE id = ?1 AND client_id = ?2",
+                params![asset_id, self.client.id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let (account_id, sha) =
+            found.ok_or_else(|| StoreError::not_found(format!("asset {asset_id}")))?;
+        if let Some(t) = thumb {
+            put_blob(&self.w.tx, t, &now)?;
+        }
+        self.w.tx.execute(
+            "UPDATE lib_assets SET thumb_sha256 = ?3, thumb_pending = 0
+             WHERE client_id = ?2 AND thumb_pending = 1 AND (id = ?1 OR sha256 = ?4)",
+            params![asset_id, self.client.id, thumb.map(|t| t.sha256), sha],
         )?;
         self.w
             .changed("lib_assets", account_id, ChangeKind::Updated);

@@ -211,6 +211,15 @@ impl Read<'_> {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Accounts with images waiting for the thumbnail pass: `(client, lib account)`.
+    pub fn pending_thumbnail_accounts(&self) -> Result<Vec<(String, String)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT DISTINCT client_id, account_id FROM lib_assets WHERE thumb_pending = 1",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Imported accounts whose auto-sync is due: `(client, lib account)`.
     pub fn due_auto_syncs(&self, now: &str) -> Result<Vec<(String, String)>> {
         let mut stmt = self.conn.prepare(
