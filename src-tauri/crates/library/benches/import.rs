@@ -60,6 +60,15 @@ fn cpu_by_thread() -> Vec<(String, f64)> {
     out
 }
 
+/// The CPU seconds of the threads whose name starts with `prefix`.
+fn cpu_of(threads: &[(String, f64)], prefix: &str) -> f64 {
+    threads
+        .iter()
+        .filter(|(n, _)| n.starts_with(prefix))
+        .map(|(_, s)| s)
+        .sum()
+}
+
 fn main() {
     let scale: f64 = std::env::var("SB_BENCH_SCALE")
         .ok()
@@ -138,8 +147,7 @@ fn main() {
             if j.is_final() {
                 break;
             }
-            let now: f64 = cpu_by_thread().iter().filter(|(n, _)| n.starts_with("sb-import-wri")).map(|(_, s)| s).sum();
-            writer = writer.max(now);
+            writer = writer.max(cpu_of(&cpu_by_thread(), "sb-import-wri"));
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         let wall = t.elapsed();
@@ -148,8 +156,7 @@ fn main() {
         importer.idle().await;
         let thumbs = t.elapsed() - wall;
         let cpu_after = cpu_by_thread();
-        let cpu = |prefix: &str| cpu_after.iter().filter(|(n, _)| n.starts_with(prefix)).map(|(_, s)| s).sum::<f64>()
-            - cpu_before.iter().filter(|(n, _)| n.starts_with(prefix)).map(|(_, s)| s).sum::<f64>();
+        let cpu = |prefix: &str| cpu_of(&cpu_after, prefix) - cpu_of(&cpu_before, prefix);
         let job = w.vault.read(|r| r.client(&w.client_id)?.import_job(&job.id)).unwrap();
         assert_eq!(job.state, "completed", "{job:?}");
         let after = w.emu.stats("meta").unwrap();
@@ -178,8 +185,7 @@ fn main() {
             cdn_bound.as_secs_f64(),
             100.0 * bound.as_secs_f64() / wall.as_secs_f64()
         );
-        let job_cpu = |prefix: &str| cpu_job.iter().filter(|(n, _)| n.starts_with(prefix)).map(|(_, s)| s).sum::<f64>()
-            - cpu_before.iter().filter(|(n, _)| n.starts_with(prefix)).map(|(_, s)| s).sum::<f64>();
+        let job_cpu = |prefix: &str| cpu_of(&cpu_job, prefix) - cpu_of(&cpu_before, prefix);
         println!(
             "  CPU during the job: importer {:.1} s (of which its writer thread {writer:.1} s), emulator {:.1} s, of {:.1} s the two cores had",
             job_cpu("import") + writer,

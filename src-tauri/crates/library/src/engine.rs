@@ -496,10 +496,10 @@ impl Importer {
             let made = tokio::task::spawn_blocking(move || {
                 ids.into_iter()
                     .map(|id| {
+                        // The range is clamped to the asset's size: this is all of it.
                         let bytes = vault.read(|r| {
-                            let c = r.client(&client)?;
-                            let size = c.lib_asset_content(&id, false)?.size.max(0) as u64;
-                            c.read_lib_asset_range(&id, false, 0, size)
+                            r.client(&client)?
+                                .read_lib_asset_range(&id, false, 0, u64::MAX)
                         });
                         let thumb = bytes.ok().and_then(|b| download::thumbnail(&b));
                         (id, thumb)
@@ -1470,7 +1470,6 @@ fn apply(
                     mime: &dl.mime,
                     bytes: &dl.bytes,
                 },
-                None,
             )?;
             c.apply_import_step(
                 job_id,

@@ -24,24 +24,31 @@ fn object(level: &str, id: &str, parent: Option<&str>, name: &str, copy: &str) -
     }
 }
 
+/// New clients by name; their ids.
+fn clients<const N: usize>(v: &switchboard_store::Vault, names: [&str; N]) -> [String; N] {
+    v.write(Origin::User, |w| {
+        let mut ids = Vec::with_capacity(N);
+        for name in names {
+            ids.push(
+                w.create_client(NewClient {
+                    name: name.into(),
+                    timezone: None,
+                    notes: None,
+                })?
+                .id,
+            );
+        }
+        Ok(ids.try_into().expect("one id per name"))
+    })
+    .unwrap()
+}
+
 #[test]
 fn upserts_mark_removals_search_and_stay_within_their_client() {
     let dir = tempfile::tempdir().unwrap();
     let clock = common::clock();
     let v = common::open(dir.path(), clock.clone());
-    let (a, b) = v
-        .write(Origin::User, |w| {
-            let new = |n: &str| NewClient {
-                name: n.into(),
-                timezone: None,
-                notes: None,
-            };
-            Ok((
-                w.create_client(new("Acme"))?.id,
-                w.create_client(new("Globex"))?.id,
-            ))
-        })
-        .unwrap();
+    let [a, b] = clients(&v, ["Acme", "Globex"]);
     let account = v
         .write(Origin::Import, |w| {
             w.client(&a)?.upsert_lib_account(&AccountUpsert {
@@ -152,16 +159,7 @@ fn pages_of_a_filtered_sorted_list_add_up_to_the_list() {
     let dir = tempfile::tempdir().unwrap();
     let clock = common::clock();
     let v = common::open(dir.path(), clock.clone());
-    let client = v
-        .write(Origin::User, |w| {
-            Ok(w.create_client(NewClient {
-                name: "Acme".into(),
-                timezone: None,
-                notes: None,
-            })?
-            .id)
-        })
-        .unwrap();
+    let [client] = clients(&v, ["Acme"]);
     let statuses = ["active", "paused", "archived"];
     let objectives = [Some("sales"), Some("traffic"), None];
     let mut accounts = Vec::new();
@@ -360,19 +358,7 @@ fn prefix_search_expands_from_the_libraries_words() {
     use switchboard_store::domain::CreativeUpsert;
     let dir = tempfile::tempdir().unwrap();
     let v = common::open(dir.path(), common::clock());
-    let (a, b) = v
-        .write(Origin::User, |w| {
-            let new = |n: &str| NewClient {
-                name: n.into(),
-                timezone: None,
-                notes: None,
-            };
-            Ok((
-                w.create_client(new("Acme"))?.id,
-                w.create_client(new("Globex"))?.id,
-            ))
-        })
-        .unwrap();
+    let [a, b] = clients(&v, ["Acme", "Globex"]);
     for (client, word) in [(&a, "Summertime"), (&b, "Sumatra")] {
         v.write(Origin::Import, |w| {
             let mut c = w.client(client)?;

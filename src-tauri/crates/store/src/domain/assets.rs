@@ -238,13 +238,9 @@ impl ClientRead<'_> {
 }
 
 impl ClientWrite<'_, '_> {
-    /// Store a downloaded asset's bytes (and its thumbnail), and mark it done.
-    pub fn store_lib_asset(
-        &mut self,
-        asset_id: &str,
-        blob: BlobIn<'_>,
-        thumb: Option<BlobIn<'_>>,
-    ) -> Result<()> {
+    /// Store a downloaded asset's bytes and mark it done. An image takes the thumbnail its
+    /// bytes already have, else waits for the thumbnail pass.
+    pub fn store_lib_asset(&mut self, asset_id: &str, blob: BlobIn<'_>) -> Result<()> {
         let now = self.w.now();
         let exists: Option<String> = self
             .w
@@ -258,27 +254,21 @@ impl ClientWrite<'_, '_> {
         let account_id =
             exists.ok_or_else(|| StoreError::not_found(format!("asset {asset_id}")))?;
         put_blob(&self.w.tx, blob, &now)?;
-        if let Some(t) = thumb {
-            put_blob(&self.w.tx, t, &now)?;
-        }
-        // An image without a thumbnail: the same bytes may already have one (identical
-        // files are stored once); else the thumbnail pass makes it later.
-        let (thumb_sha, pending) = match thumb {
-            Some(t) => (Some(t.sha256.to_owned()), false),
-            None if blob.mime.starts_with("image/") => {
-                let known: Option<String> = self
-                    .w
-                    .tx
-                    .query_row(
-                        "SELECT thumb_sha256 FROM lib_assets WHERE sha256 = ?1 AND thumb_sha256 IS NOT NULL LIMIT 1",
-                        [blob.sha256],
-                        |r| r.get(0),
-                    )
-                    .optional()?;
-                let pending = known.is_none();
-                (known, pending)
-            }
-            None => (None, false),
+        // The same bytes may already have a thumbnail (identical files are stored once).
+        let (thumb_sha, pending) = if blob.mime.starts_with("image/") {
+            let known: Option<String> = self
+                .w
+                .tx
+                .query_row(
+                    "SELECT thumb_sha256 FROM lib_assets WHERE sha256 = ?1 AND thumb_sha256 IS NOT NULL LIMIT 1",
+                    [blob.sha256],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let pending = known.is_none();
+            (known, pending)
+        } else {
+            (None, false)
         };
         self.w.tx.execute(
             "UPDATE lib_assets SET status = 'done', error = NULL, sha256 = ?3, mime = ?4, size = ?5, thumb_sha256 = ?6, thumb_pending = ?7
