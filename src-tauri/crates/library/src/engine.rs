@@ -26,7 +26,7 @@ use switchboard_platforms::limits::ApiVerdict;
 use switchboard_store::domain::{
     progress_kind, BlobIn, ImportJob, NewImportJob, NewUnit, PendingAsset, StepWrite, UnitRow,
 };
-use switchboard_store::{Origin, Vault};
+use switchboard_store::{Origin, StagedFile, Vault};
 use tokio::sync::{mpsc, oneshot, watch, Semaphore};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
@@ -50,6 +50,10 @@ pub struct ImporterOptions {
     pub long_wait: Duration,
     /// Steps written per transaction at most.
     pub write_batch: usize,
+    /// How long the writer gathers queued steps before it commits (group commit): one
+    /// transaction for many downloads and pages instead of one each, so shared pages,
+    /// the full-text index and the WAL sync are written once. A flush ends it at once.
+    pub write_window: Duration,
     /// Videos downloaded at once (they are held in memory up to their size limit).
     pub video_concurrency: usize,
     /// The longest wait between polls of a platform's report job (tests shorten it).
@@ -67,6 +71,7 @@ impl Default for ImporterOptions {
             base_backoff: Duration::from_millis(500),
             long_wait: Duration::from_secs(10 * 60),
             write_batch: 64,
+            write_window: Duration::from_millis(100),
             video_concurrency: 2,
             max_poll_wait: Duration::from_secs(30),
         }
@@ -135,9 +140,11 @@ impl std::fmt::Debug for Importer {
 
 enum WriteMsg {
     Step(Box<StepWrite>),
+    /// A downloaded asset, already sealed into a staged file by its download task.
     Asset {
         asset_id: String,
-        dl: Box<Downloaded>,
+        file: StagedFile,
+        mime: String,
     },
     AssetFailed {
         asset: PendingAsset,
@@ -145,6 +152,12 @@ enum WriteMsg {
     },
     Flush(oneshot::Sender<()>),
 }
+
+/// A message for the writer, with the page slot it holds until it is written.
+struct Queued(WriteMsg, Option<tokio::sync::OwnedSemaphorePermit>);
+
+/// Messages the writer's queue holds at most.
+const WRITE_QUEUE: usize = 256;
 
 /// What a finished unit left behind.
 enum UnitEnd {
@@ -162,7 +175,10 @@ struct Run {
     scope: ImportScope,
     access: tokio::sync::RwLock<ApiAccess>,
     pacer: Pacer,
-    writes: mpsc::Sender<WriteMsg>,
+    writes: mpsc::Sender<Queued>,
+    /// Listing and metrics pages waiting for the writer at most (they hold whole pages of
+    /// rows; memory stays flat however far the network runs ahead of the disk).
+    page_slots: Arc<Semaphore>,
     stop: watch::Sender<Option<Stop>>,
     writer_failed: Arc<Mutex<Option<String>>>,
     /// The account's currency once its unit has run (budgets are in its minor units).
@@ -190,12 +206,24 @@ impl Run {
     }
 
     async fn write(&self, msg: WriteMsg) -> bool {
-        self.writes.send(msg).await.is_ok()
+        let permit = match &msg {
+            WriteMsg::Step(_) => match self.page_slots.clone().acquire_owned().await {
+                Ok(p) => Some(p),
+                Err(_) => return false,
+            },
+            _ => None,
+        };
+        self.writes.send(Queued(msg, permit)).await.is_ok()
     }
 
     async fn flush(&self) {
         let (tx, rx) = oneshot::channel();
-        if self.writes.send(WriteMsg::Flush(tx)).await.is_ok() {
+        if self
+            .writes
+            .send(Queued(WriteMsg::Flush(tx), None))
+            .await
+            .is_ok()
+        {
             let _ = rx.await;
         }
     }
@@ -705,20 +733,23 @@ impl Importer {
             }
         };
         let limits = source.limits();
-        let (writes, rx) = mpsc::channel(limits.concurrency.max(4) * 2);
+        // Room for every download slot's small message several times over, so downloads
+        // never wait behind the writer; listing pages (large) are bounded apart, below.
+        let (writes, rx) = mpsc::channel(WRITE_QUEUE);
         let writer_failed = Arc::new(Mutex::new(None));
         let writer = {
             let vault = self.vault.clone();
             let (client_id, job_id) = (client_id.to_owned(), job_id.to_owned());
             let failed = writer_failed.clone();
             let batch = self.options.write_batch.max(1);
+            let window = self.options.write_window;
             // A named thread of its own (not the blocking pool): it lives as long as the
             // job, and its CPU shows apart in profiles.
             let (done_tx, done_rx) = oneshot::channel::<()>();
             let spawned = std::thread::Builder::new()
                 .name("sb-import-writer".into())
                 .spawn(move || {
-                    writer_loop(&vault, &client_id, &job_id, rx, batch, &failed);
+                    writer_loop(&vault, &client_id, &job_id, rx, batch, window, &failed);
                     let _ = done_tx.send(());
                 });
             if let Err(e) = spawned {
@@ -735,6 +766,7 @@ impl Importer {
             access: tokio::sync::RwLock::new(access),
             pacer: Pacer::new(limits.concurrency),
             writes,
+            page_slots: Arc::new(Semaphore::new(limits.concurrency.max(4) * 2)),
             stop: stop.clone(),
             writer_failed: writer_failed.clone(),
             currency: std::sync::RwLock::new(None),
@@ -1162,9 +1194,16 @@ impl Importer {
                             return;
                         }
                         let msg = match this.fetch_with_retries(&run, &asset).await {
-                            Ok(dl) => WriteMsg::Asset {
-                                asset_id: asset.id.clone(),
-                                dl: Box::new(dl),
+                            Ok(dl) => match this.seal(dl).await {
+                                Ok((file, mime)) => WriteMsg::Asset {
+                                    asset_id: asset.id.clone(),
+                                    file,
+                                    mime,
+                                },
+                                Err(e) => WriteMsg::AssetFailed {
+                                    message: format!("could not store the file: {e}"),
+                                    asset,
+                                },
                             },
                             Err(e) => WriteMsg::AssetFailed {
                                 message: e.to_string(),
@@ -1184,6 +1223,22 @@ impl Importer {
                 }
             }
         }
+    }
+
+    /// Seal downloaded bytes into a staged asset file on a blocking thread (encryption and
+    /// the file's sync stay off the async workers and off the writer).
+    async fn seal(&self, dl: Downloaded) -> std::result::Result<(StagedFile, String), String> {
+        let files = self.vault.asset_files().map_err(|e| e.to_string())?;
+        let Downloaded {
+            bytes,
+            sha256,
+            mime,
+        } = dl;
+        let file = tokio::task::spawn_blocking(move || files.stage(&sha256, bytes))
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())?;
+        Ok((file, mime))
     }
 
     async fn fetch_with_retries(
@@ -1375,30 +1430,45 @@ fn writer_loop(
     vault: &Vault,
     client_id: &str,
     job_id: &str,
-    mut rx: mpsc::Receiver<WriteMsg>,
+    mut rx: mpsc::Receiver<Queued>,
     batch: usize,
+    window: Duration,
     failed: &Mutex<Option<String>>,
 ) {
-    while let Some(first) = rx.blocking_recv() {
-        let mut msgs = vec![first];
+    use tokio::sync::mpsc::error::TryRecvError;
+    while let Some(Queued(first, permit)) = rx.blocking_recv() {
         let mut flushes = Vec::new();
-        while msgs.len() < batch {
-            match rx.try_recv() {
-                Ok(WriteMsg::Flush(tx)) => {
-                    flushes.push(tx);
-                    break;
-                }
-                Ok(m) => msgs.push(m),
-                Err(_) => break,
-            }
+        let mut msgs = Vec::new();
+        // Page slots are given back once the batch holding them is written.
+        let mut permits: Vec<_> = permit.into_iter().collect();
+        match first {
+            WriteMsg::Flush(tx) => flushes.push(tx),
+            m => msgs.push(m),
         }
-        let (msgs, more_flushes): (Vec<_>, Vec<_>) = msgs
-            .into_iter()
-            .partition(|m| !matches!(m, WriteMsg::Flush(_)));
-        for m in more_flushes {
-            if let WriteMsg::Flush(tx) = m {
-                flushes.push(tx);
+        // Group commit: gather what arrives within the window (a flush or a full batch
+        // ends it early). The window is a throughput knob, not logic: it only decides how
+        // many steps share a transaction.
+        let deadline = std::time::Instant::now() + window;
+        'gather: while flushes.is_empty() {
+            while msgs.len() < batch {
+                match rx.try_recv() {
+                    Ok(Queued(WriteMsg::Flush(tx), _)) => {
+                        flushes.push(tx);
+                        break 'gather;
+                    }
+                    Ok(Queued(m, permit)) => {
+                        msgs.push(m);
+                        permits.extend(permit);
+                    }
+                    Err(TryRecvError::Empty) => break,
+                    Err(TryRecvError::Disconnected) => break 'gather,
+                }
             }
+            let now = std::time::Instant::now();
+            if msgs.len() >= batch || now >= deadline {
+                break;
+            }
+            std::thread::sleep((deadline - now).min(Duration::from_millis(5)));
         }
         if !msgs.is_empty() {
             let all = vault.write(Origin::Import, |w| {
@@ -1449,6 +1519,7 @@ fn writer_loop(
                 }
             }
         }
+        drop(permits);
         for tx in flushes {
             let _ = tx.send(());
         }
@@ -1462,15 +1533,12 @@ fn apply(
 ) -> switchboard_store::Result<()> {
     match m {
         WriteMsg::Step(s) => c.apply_import_step(job_id, s),
-        WriteMsg::Asset { asset_id, dl } => {
-            c.store_lib_asset(
-                asset_id,
-                BlobIn {
-                    sha256: &dl.sha256,
-                    mime: &dl.mime,
-                    bytes: &dl.bytes,
-                },
-            )?;
+        WriteMsg::Asset {
+            asset_id,
+            file,
+            mime,
+        } => {
+            c.store_lib_asset_file(asset_id, file, mime)?;
             c.apply_import_step(
                 job_id,
                 &StepWrite {

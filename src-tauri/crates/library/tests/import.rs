@@ -49,6 +49,11 @@ fn assert_sound(w: &World) {
         .read(|r| Ok((r.orphan_blob_count()?, r.damaged_blob_count()?)))
         .unwrap();
     assert_eq!((orphans, damaged), (0, 0), "orphan or damaged blobs");
+    assert_eq!(
+        w.vault.asset_file_check().unwrap(),
+        (0, 0),
+        "orphan or missing asset files"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -10,6 +10,7 @@ pub mod clock;
 mod descriptor;
 pub mod domain;
 mod error;
+pub mod files;
 pub mod key;
 pub mod migrate;
 mod rw;
@@ -17,6 +18,7 @@ mod vault;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{Result, StoreError};
+pub use files::{AssetFiles, StagedFile, SweepReport};
 pub use key::{KeyMode, NoKeyring, OsKeyring, SecretStore, VaultKey};
 pub use migrate::Migrations;
 pub use rw::{Change, ChangeBatch, ChangeKind, Origin, Read, Write};

@@ -4,6 +4,7 @@
 
 use crate::clock::Clock;
 use crate::error::{Result, StoreError};
+use crate::files::AssetFiles;
 use rusqlite::Transaction;
 use serde::Serialize;
 
@@ -46,6 +47,8 @@ pub struct ChangeBatch {
 pub struct Read<'t> {
     pub(crate) conn: &'t rusqlite::Connection,
     pub(crate) clock: &'t dyn Clock,
+    /// The vault's sealed asset files (absent only before the vault is connected).
+    pub(crate) files: Option<&'t AssetFiles>,
 }
 
 impl<'t> Read<'t> {
@@ -54,14 +57,23 @@ impl<'t> Read<'t> {
         self.clock
     }
 
-    pub(crate) fn new(tx: &'t Transaction<'_>, clock: &'t dyn Clock) -> Self {
-        Read { conn: tx, clock }
+    pub(crate) fn new(
+        tx: &'t Transaction<'_>,
+        clock: &'t dyn Clock,
+        files: Option<&'t AssetFiles>,
+    ) -> Self {
+        Read {
+            conn: tx,
+            clock,
+            files,
+        }
     }
 }
 
 pub struct Write<'t> {
     pub(crate) tx: Transaction<'t>,
     pub(crate) clock: &'t dyn Clock,
+    pub(crate) files: Option<&'t AssetFiles>,
     pub(crate) actor: &'t str,
     origin: Origin,
     changes: Vec<Change>,
@@ -72,11 +84,13 @@ impl<'t> Write<'t> {
         tx: Transaction<'t>,
         origin: Origin,
         clock: &'t dyn Clock,
+        files: Option<&'t AssetFiles>,
         actor: &'t str,
     ) -> Self {
         Write {
             tx,
             clock,
+            files,
             actor,
             origin,
             changes: Vec::new(),
@@ -88,6 +102,7 @@ impl<'t> Write<'t> {
         Read {
             conn: &self.tx,
             clock: self.clock,
+            files: self.files,
         }
     }
 

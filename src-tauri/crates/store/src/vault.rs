@@ -12,12 +12,14 @@
 use crate::clock::Clock;
 use crate::descriptor::{sibling, sync_dir, Descriptor, FORMAT};
 use crate::error::{Result, StoreError};
+use crate::files::{AssetFiles, SweepReport};
 use crate::key::{KdfParams, KeyMode, KeySpec, SecretStore, VaultKey};
 use crate::migrate::{self, Migrations};
 use crate::rw::{ChangeBatch, Origin, Read, Write};
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use secrecy::SecretString;
 use serde::Serialize;
+use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
@@ -61,6 +63,10 @@ impl VaultPaths {
     }
     pub fn exists(&self) -> bool {
         self.descriptor.exists() || self.db.exists()
+    }
+    /// Sealed asset files (see `files.rs`).
+    pub fn assets(&self) -> PathBuf {
+        self.dir.join("assets")
     }
 }
 
@@ -148,6 +154,8 @@ struct Open {
     descriptor: Descriptor,
     key: VaultKey,
     conns: Option<Conns>,
+    /// Sealed asset files beside the database, keyed by the data key inside it.
+    files: Option<Arc<AssetFiles>>,
 }
 
 type Listener = Box<dyn Fn(&ChangeBatch) + Send + Sync>;
@@ -239,6 +247,85 @@ fn configure(conn: &Connection) -> Result<()> {
          PRAGMA cache_size = -65536;",
     )
     .map_err(StoreError::classify)
+}
+
+/// The data key of the vault's asset files, made on first use.
+fn asset_data_key(conn: &Connection) -> Result<zeroize::Zeroizing<Vec<u8>>> {
+    let get = |c: &Connection| {
+        c.query_row("SELECT key FROM vault_asset_key WHERE id = 1", [], |r| {
+            r.get::<_, Vec<u8>>(0)
+        })
+        .optional()
+    };
+    if let Some(k) = get(conn)? {
+        return Ok(zeroize::Zeroizing::new(k));
+    }
+    let fresh = zeroize::Zeroizing::new(crate::files::new_data_key()?);
+    conn.execute(
+        "INSERT OR IGNORE INTO vault_asset_key (id, key) VALUES (1, ?1)",
+        [&fresh[..]],
+    )?;
+    Ok(zeroize::Zeroizing::new(
+        get(conn)?.ok_or_else(|| StoreError::not_found("the asset key"))?,
+    ))
+}
+
+/// The file names of every blob kept as a sealed file.
+fn file_names_of(conn: &Connection, files: &AssetFiles) -> Result<HashSet<String>> {
+    let mut stmt = conn.prepare("SELECT sha256 FROM blobs WHERE in_file = 1")?;
+    let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+    let mut out = HashSet::new();
+    for sha in rows {
+        out.insert(files.name_of(&sha?));
+    }
+    Ok(out)
+}
+
+/// The asset files a backup `vault-….db` refers to are listed in `vault-….db.assets`.
+fn manifest_path(backup: &Path) -> PathBuf {
+    sibling(backup, ".assets")
+}
+
+fn write_manifest(backup: &Path, names: &HashSet<String>) -> Result<()> {
+    let mut sorted: Vec<&String> = names.iter().collect();
+    sorted.sort();
+    let mut text = String::with_capacity(sorted.len() * 65);
+    for n in sorted {
+        text.push_str(n);
+        text.push('\n');
+    }
+    let path = manifest_path(backup);
+    let part = sibling(&path, ".part");
+    fs::write(&part, text)?;
+    seal_file(&part)?;
+    fs::rename(&part, &path)?;
+    Ok(())
+}
+
+fn read_manifest(backup: &Path) -> Result<HashSet<String>> {
+    match fs::read_to_string(manifest_path(backup)) {
+        Ok(t) => Ok(t
+            .lines()
+            .filter(|l| l.len() == 64 && l.bytes().all(|b| b.is_ascii_hexdigit()))
+            .map(str::to_owned)
+            .collect()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(HashSet::new()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The names a backup of `conn` must keep (none before the asset-file migration).
+fn backup_file_names(conn: &Connection, paths: &VaultPaths) -> Result<HashSet<String>> {
+    let has_key: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'vault_asset_key')",
+        [],
+        |r| r.get(0),
+    )?;
+    if !has_key {
+        return Ok(HashSet::new());
+    }
+    let files = AssetFiles::new(paths.assets(), &asset_data_key(conn)?)?;
+    file_names_of(conn, &files)
 }
 
 fn remove_if_exists(path: &Path) -> Result<()> {
@@ -571,6 +658,7 @@ impl Vault {
                 descriptor,
                 key,
                 conns: None,
+                files: None,
             }),
             listeners: Mutex::new(Vec::new()),
         };
@@ -579,6 +667,7 @@ impl Vault {
             let mut st = vault.state.write().expect("vault state");
             vault.reencrypt_retired_backups(&mut st)?;
         }
+        vault.sweep_asset_files()?;
         drop(opts.passphrase);
         vault.audit_system(
             if created {
@@ -660,6 +749,7 @@ impl Vault {
                 ensure_private_dir(&self.paths.backups)?;
                 let part = sibling(&dest, ".part");
                 backup_into(&conn, &part, &st.key)?;
+                write_manifest(&dest, &backup_file_names(&conn, &self.paths)?)?;
                 fs::rename(&part, &dest)?;
                 sync_dir(&dest)?;
             }
@@ -667,11 +757,76 @@ impl Vault {
                 migrate::apply(&mut conn, m, &self.clock.now().to_rfc3339())?;
             }
         }
+        st.files = Some(Arc::new(AssetFiles::new(
+            self.paths.assets(),
+            &asset_data_key(&conn)?,
+        )?));
         st.conns = Some(Conns {
             writer: Mutex::new(conn),
             readers: Mutex::new(Vec::new()),
         });
         Ok(())
+    }
+
+    /// The vault's sealed asset files (imports stage downloads into them).
+    pub fn asset_files(&self) -> Result<Arc<AssetFiles>> {
+        self.state
+            .read()
+            .expect("vault state")
+            .files
+            .clone()
+            .ok_or_else(|| StoreError::Invalid("the vault is closed".into()))
+    }
+
+    /// Remove asset files that neither the vault nor a kept backup refers to, and finish
+    /// or drop moves a crash interrupted. Runs when the vault opens or is restored, while
+    /// nothing writes files; holds the writer so no row appears meanwhile.
+    pub fn sweep_asset_files(&self) -> Result<SweepReport> {
+        let st = self.state.read().expect("vault state");
+        let (Some(conns), Some(files)) = (st.conns.as_ref(), st.files.as_ref()) else {
+            return Err(StoreError::Invalid("the vault is closed".into()));
+        };
+        let mut conn = conns.writer.lock().expect("writer");
+        // The write lock keeps another process's import from committing a row (and
+        // moving its file in) while the files are listed.
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(StoreError::classify)?;
+        let mut keep = file_names_of(&tx, files)?;
+        for b in list_backup_files(&self.paths.backups)? {
+            keep.extend(read_manifest(&b.path)?);
+        }
+        let cutoff = std::time::SystemTime::from(self.clock.now() - chrono::Duration::hours(1));
+        let report = files.sweep(&keep, cutoff)?;
+        tx.finish().map_err(StoreError::classify)?;
+        if report != SweepReport::default() {
+            tracing::info!(
+                removed = report.removed,
+                recovered = report.recovered,
+                "asset files swept"
+            );
+        }
+        Ok(report)
+    }
+
+    /// Asset files referenced by no row and no backup, counting temporary ones (always 0
+    /// after a sweep with no import running, unless something went wrong), and rows whose
+    /// file is missing.
+    pub fn asset_file_check(&self) -> Result<(usize, usize)> {
+        let st = self.state.read().expect("vault state");
+        let (Some(conns), Some(files)) = (st.conns.as_ref(), st.files.as_ref()) else {
+            return Err(StoreError::Invalid("the vault is closed".into()));
+        };
+        let conn = conns.writer.lock().expect("writer");
+        let mut keep = file_names_of(&conn, files)?;
+        let wanted = keep.clone();
+        for b in list_backup_files(&self.paths.backups)? {
+            keep.extend(read_manifest(&b.path)?);
+        }
+        let present: HashSet<String> = files.names()?.into_iter().collect();
+        let orphans = present.difference(&keep).count() + files.staged_count();
+        let missing = wanted.difference(&present).count();
+        Ok((orphans, missing))
     }
 
     fn diagnose_open_failure(
@@ -733,7 +888,7 @@ impl Vault {
         };
         let result = (|| {
             let tx = conn.transaction().map_err(StoreError::classify)?;
-            let out = f(&Read::new(&tx, self.clock.as_ref()))?;
+            let out = f(&Read::new(&tx, self.clock.as_ref(), st.files.as_deref()))?;
             tx.finish().map_err(StoreError::classify)?;
             Ok(out)
         })();
@@ -760,7 +915,13 @@ impl Vault {
         let tx = conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(StoreError::classify)?;
-        let mut w = Write::new(tx, origin, self.clock.as_ref(), &self.actor);
+        let mut w = Write::new(
+            tx,
+            origin,
+            self.clock.as_ref(),
+            st.files.as_deref(),
+            &self.actor,
+        );
         let out = f(&mut w)?;
         let batch = w.commit()?;
         drop(conn);
@@ -905,7 +1066,14 @@ impl Vault {
         ensure_private_dir(&self.paths.backups)?;
         let dest = self.backup_path(reason);
         let part = sibling(&dest, ".part");
-        self.with_writer(|conn, key| backup_into(conn, &part, key))?;
+        let files = self.asset_files()?;
+        let names = self.with_writer(|conn, key| {
+            backup_into(conn, &part, key)?;
+            file_names_of(conn, &files)
+        })?;
+        // The manifest first: a backup is listed only once its file is renamed in, and
+        // from then on the sweep keeps the asset files it names.
+        write_manifest(&dest, &names)?;
         fs::rename(&part, &dest)?;
         sync_dir(&dest)?;
         self.prune_backups()?;
@@ -929,6 +1097,7 @@ impl Vault {
             .skip(keep)
         {
             fs::remove_file(&old.path)?;
+            remove_if_exists(&manifest_path(&old.path))?;
         }
         // Stale partial files from an interrupted backup.
         if let Ok(entries) = fs::read_dir(&self.paths.backups) {
@@ -975,6 +1144,7 @@ impl Vault {
             }
         }
         self.connect(false)?;
+        self.sweep_asset_files()?;
         self.audit_system("vault.restored", backup_file)
     }
 
@@ -1120,6 +1290,15 @@ fn restore_files(
                 "backup {backup_file} is itself damaged; choose another"
             )));
         }
+    }
+    let missing = read_manifest(&backup.path)?
+        .iter()
+        .filter(|n| !paths.assets().join(&n[..2]).join(n.as_str()).is_file())
+        .count();
+    if missing > 0 {
+        return Err(StoreError::Invalid(format!(
+            "backup {backup_file} refers to {missing} asset files that are no longer in the vault folder"
+        )));
     }
     let staged = paths.staged();
     fs::copy(&backup.path, &staged)?;

@@ -411,3 +411,167 @@ fn prefix_search_expands_from_the_libraries_words() {
     assert_eq!(find(&b, "sumat"), vec!["Sumatra launch"]);
     assert!(find(&a, "zzz").is_empty());
 }
+
+/// One pending image asset of a new Meta account of `client`; its id.
+fn pending_asset(v: &switchboard_store::Vault, client: &str, key: &str) -> String {
+    v.write(Origin::Import, |w| {
+        let mut c = w.client(client)?;
+        let account = c.upsert_lib_account(&AccountUpsert {
+            platform: "meta".into(),
+            external_id: "act_9".into(),
+            name: "Ads".into(),
+            status: "active".into(),
+            raw_json: "{}".into(),
+            ..Default::default()
+        })?;
+        c.upsert_lib_assets(
+            &account,
+            &[switchboard_store::domain::AssetRef {
+                platform_key: key.into(),
+                kind: "video".into(),
+                url: Some("https://cdn.example/v.mp4".into()),
+                raw_json: "{}".into(),
+                ..Default::default()
+            }],
+        )?;
+        Ok(account)
+    })
+    .and_then(|account| v.read(|r| r.client(client)?.pending_lib_assets(&account, 10)))
+    .unwrap()
+    .remove(0)
+    .id
+}
+
+fn sha256_hex(b: &[u8]) -> String {
+    hex::encode(ring::digest::digest(&ring::digest::SHA256, b).as_ref())
+}
+
+#[test]
+fn asset_files_are_sealed_follow_backups_and_restores_and_go_when_nothing_needs_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = common::clock();
+    let v = common::open(dir.path(), clock.clone());
+    let [a, b] = clients(&v, ["Acme", "Globex"]);
+    let bytes: Vec<u8> = b"CANARY-video-frame "
+        .iter()
+        .copied()
+        .cycle()
+        .take(300_000)
+        .collect();
+    let sha = sha256_hex(&bytes);
+    let files = v.asset_files().unwrap();
+    // Both clients have the same file: stored once.
+    let mut ids = Vec::new();
+    for client in [&a, &b] {
+        let id = pending_asset(&v, client, "video:1");
+        let staged = files.stage(&sha, bytes.clone()).unwrap();
+        v.write(Origin::Import, |w| {
+            w.client(client)?
+                .store_lib_asset_file(&id, &staged, "video/mp4")
+        })
+        .unwrap();
+        ids.push(id);
+    }
+    assert_eq!(files.names().unwrap().len(), 1);
+    assert_eq!(v.asset_file_check().unwrap(), (0, 0));
+    let read = |client: &str, id: &str, from: u64, to: u64| {
+        v.read(|r| r.client(client)?.read_lib_asset_range(id, false, from, to))
+    };
+    assert_eq!(read(&a, &ids[0], 0, u64::MAX).unwrap(), bytes);
+    assert_eq!(
+        read(&b, &ids[1], 65_530, 65_550).unwrap(),
+        &bytes[65_530..65_550]
+    );
+    // Another client's asset id is "not found".
+    assert_eq!(read(&b, &ids[0], 0, 10).unwrap_err().code(), "not_found");
+    // No plaintext anywhere in the vault folder.
+    for p in common::dir_listing(dir.path()) {
+        if p.is_file() {
+            let raw = std::fs::read(&p).unwrap();
+            assert!(
+                !common::contains(&raw, b"CANARY-video"),
+                "plaintext in {}",
+                p.display()
+            );
+        }
+    }
+
+    // A backup lists the file; deleting both clients leaves it to the backup.
+    clock.advance(Duration::seconds(5));
+    let backup = v.backup_now("manual").unwrap();
+    for client in [&a, &b] {
+        v.write(Origin::User, |w| w.client(client)?.delete())
+            .unwrap();
+    }
+    assert_eq!(
+        v.debug_query("SELECT count(*) FROM blobs WHERE ?1 = ?1", "x")
+            .unwrap(),
+        vec!["0"],
+        "a deleted client's bytes are dropped with it"
+    );
+    drop(v);
+    let v = common::open(dir.path(), clock.clone());
+    assert_eq!(
+        v.asset_files().unwrap().names().unwrap().len(),
+        1,
+        "kept for the backup"
+    );
+    v.restore(&backup.file_name).unwrap();
+    assert_eq!(
+        v.read(|r| r
+            .client(&a)?
+            .read_lib_asset_range(&ids[0], false, 0, u64::MAX))
+            .unwrap(),
+        bytes,
+        "the restored vault reads its file"
+    );
+
+    // Once no backup lists it and no row uses it, the next open removes it.
+    v.write(Origin::User, |w| {
+        w.set_setting(switchboard_store::domain::SettingKey::BackupsKept, "1")?;
+        w.client(&a)?.delete()?;
+        w.client(&b)?.delete()
+    })
+    .unwrap();
+    clock.advance(Duration::seconds(5));
+    v.backup_now("manual").unwrap();
+    assert_eq!(v.backups().unwrap().len(), 1);
+    drop(v);
+    let v = common::open(dir.path(), clock);
+    assert!(v.asset_files().unwrap().names().unwrap().is_empty());
+    assert_eq!(v.asset_file_check().unwrap(), (0, 0));
+}
+
+#[test]
+fn a_backup_whose_files_are_gone_is_refused_and_the_vault_stays_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = common::clock();
+    let v = common::open(dir.path(), clock.clone());
+    let [a] = clients(&v, ["Acme"]);
+    let id = pending_asset(&v, &a, "video:1");
+    let bytes = b"some video bytes".to_vec();
+    let files = v.asset_files().unwrap();
+    let staged = files.stage(&sha256_hex(&bytes), bytes.clone()).unwrap();
+    v.write(Origin::Import, |w| {
+        w.client(&a)?
+            .store_lib_asset_file(&id, &staged, "video/mp4")
+    })
+    .unwrap();
+    clock.advance(Duration::seconds(5));
+    let backup = v.backup_now("manual").unwrap();
+    for name in files.names().unwrap() {
+        std::fs::remove_file(files.dir().join(&name[..2]).join(&name)).unwrap();
+    }
+    assert_eq!(
+        v.asset_file_check().unwrap(),
+        (0, 1),
+        "one row's file is missing"
+    );
+    let e = v
+        .read(|r| r.client(&a)?.read_lib_asset_range(&id, false, 0, 10))
+        .unwrap_err();
+    assert!(e.to_string().contains("missing"), "{e}");
+    let e = v.restore(&backup.file_name).unwrap_err();
+    assert!(e.to_string().contains("1 asset files"), "{e}");
+    assert_eq!(common::client_names(&v), vec!["Acme"]);
+}

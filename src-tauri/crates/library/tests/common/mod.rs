@@ -174,7 +174,7 @@ pub fn library_dump(vault: &Vault, client_id: &str) -> Vec<String> {
     out.extend(q("SELECT 'cre', external_id, format, headlines, bodies, coalesce(cta, ''), coalesce(landing_url, ''), (SELECT group_concat(platform_key || ':' || role, ',') FROM (SELECT platform_key, role FROM lib_creative_assets l WHERE l.creative_id = c.id ORDER BY 1, 2)) FROM lib_creatives c WHERE client_id = ?1 ORDER BY 2"));
     out.extend(q("SELECT 'ast', platform_key, kind, status, coalesce(sha256, ''), coalesce(mime, ''), coalesce(size, -1), coalesce(thumb_sha256, '') FROM lib_assets WHERE client_id = ?1 ORDER BY 2"));
     out.extend(q("SELECT 'met', m.level, m.external_id, m.date, m.impressions, m.clicks, m.spend_micros, m.conversions_micros, m.conversion_value_micros FROM lib_metrics_daily m JOIN lib_accounts a ON a.id = m.account_id WHERE a.client_id = ?1 ORDER BY 2, 3, 4"));
-    out.extend(q("SELECT 'blob', b.sha256, b.size, (SELECT count(*) FROM blob_chunks c WHERE c.sha256 = b.sha256) FROM blobs b WHERE EXISTS (SELECT 1 FROM lib_assets a WHERE a.client_id = ?1 AND (a.sha256 = b.sha256 OR a.thumb_sha256 = b.sha256)) ORDER BY 2"));
+    out.extend(q("SELECT 'blob', b.sha256, b.size, b.in_file, (SELECT count(*) FROM blob_chunks c WHERE c.sha256 = b.sha256) FROM blobs b WHERE EXISTS (SELECT 1 FROM lib_assets a WHERE a.client_id = ?1 AND (a.sha256 = b.sha256 OR a.thumb_sha256 = b.sha256)) ORDER BY 2"));
     out
 }
 

@@ -6,6 +6,7 @@
 
 use super::clients::{ClientRead, ClientWrite};
 use crate::error::{Result, StoreError};
+use crate::files::{AssetFiles, StagedFile};
 use crate::rw::{ChangeKind, Read};
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -79,6 +80,42 @@ pub(super) fn put_blob(tx: &rusqlite::Transaction<'_>, blob: BlobIn<'_>, now: &s
     Ok(())
 }
 
+/// Record a sealed asset file's blob and move the file into place, in the caller's
+/// transaction. Bytes already stored (as a file or as chunks) are kept as they are.
+/// Delete blobs neither a post nor a library asset uses (their chunks cascade; sealed
+/// files go at the next sweep).
+pub(super) fn drop_unused_blobs(tx: &rusqlite::Connection) -> Result<()> {
+    tx.execute(
+        "DELETE FROM blobs WHERE NOT EXISTS (SELECT 1 FROM post_media m WHERE m.sha256 = blobs.sha256)
+           AND NOT EXISTS (SELECT 1 FROM lib_assets a WHERE a.sha256 = blobs.sha256 OR a.thumb_sha256 = blobs.sha256)",
+        [],
+    )?;
+    Ok(())
+}
+
+pub(super) fn put_file_blob(
+    tx: &rusqlite::Transaction<'_>,
+    files: Option<&AssetFiles>,
+    file: &StagedFile,
+    mime: &str,
+    now: &str,
+) -> Result<()> {
+    let files = files.ok_or_else(|| StoreError::Invalid("the vault is closed".into()))?;
+    let inserted = tx
+        .prepare_cached(
+            "INSERT OR IGNORE INTO blobs (sha256, mime, size, created_at, in_file) VALUES (?1, ?2, ?3, ?4, 1)",
+        )?
+        .execute(params![file.sha256, mime, file.size as i64, now])?;
+    let in_file: bool = tx
+        .prepare_cached("SELECT in_file FROM blobs WHERE sha256 = ?1")?
+        .query_row([&file.sha256], |r| r.get(0))?;
+    // A file blob whose file went missing (a lost disk write) takes this one.
+    if inserted == 1 || (in_file && !files.exists(&file.sha256)) {
+        files.place(file)?;
+    }
+    Ok(())
+}
+
 impl Read<'_> {
     /// Blobs no asset refers to (always 0 unless something went wrong).
     pub fn orphan_blob_count(&self) -> Result<i64> {
@@ -93,7 +130,7 @@ impl Read<'_> {
     /// Blob rows and chunk rows whose sizes disagree (always 0 unless something went wrong).
     pub fn damaged_blob_count(&self) -> Result<i64> {
         Ok(self.conn.query_row(
-            "SELECT count(*) FROM blobs b WHERE b.size != coalesce((SELECT sum(length(data)) FROM blob_chunks c WHERE c.sha256 = b.sha256), 0)",
+            "SELECT count(*) FROM blobs b WHERE b.in_file = 0 AND b.size != coalesce((SELECT sum(length(data)) FROM blob_chunks c WHERE c.sha256 = b.sha256), 0)",
             [],
             |r| r.get(0),
         )?)
@@ -168,6 +205,17 @@ impl ClientRead<'_> {
         if start >= end {
             return Ok(Vec::new());
         }
+        let in_file: bool = self.conn.query_row(
+            "SELECT in_file FROM blobs WHERE sha256 = ?1",
+            [&content.sha256],
+            |r| r.get(0),
+        )?;
+        if in_file {
+            let files = self
+                .files
+                .ok_or_else(|| StoreError::Invalid("the vault is closed".into()))?;
+            return files.read_range(&content.sha256, size, start, end);
+        }
         let chunk = CHUNK as u64;
         let mut out = Vec::with_capacity((end - start) as usize);
         let mut stmt = self.conn.prepare_cached(
@@ -238,30 +286,36 @@ impl ClientRead<'_> {
 }
 
 impl ClientWrite<'_, '_> {
-    /// Store a downloaded asset's bytes and mark it done. An image takes the thumbnail its
-    /// bytes already have, else waits for the thumbnail pass.
-    pub fn store_lib_asset(&mut self, asset_id: &str, blob: BlobIn<'_>) -> Result<()> {
+    /// Store a downloaded asset, already sealed into a staged asset file, and mark it
+    /// done: the file moves into place with this transaction. An image takes the
+    /// thumbnail its bytes already have, else waits for the thumbnail pass.
+    pub fn store_lib_asset_file(
+        &mut self,
+        asset_id: &str,
+        file: &StagedFile,
+        mime: &str,
+    ) -> Result<()> {
         let now = self.w.now();
         let exists: Option<String> = self
             .w
             .tx
-            .query_row(
-                "SELECT account_id FROM lib_assets WHERE id = ?1 AND client_id = ?2",
-                params![asset_id, self.client.id],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT account_id FROM lib_assets WHERE id = ?1 AND client_id = ?2")?
+            .query_row(params![asset_id, self.client.id], |r| r.get(0))
             .optional()?;
         let account_id =
             exists.ok_or_else(|| StoreError::not_found(format!("asset {asset_id}")))?;
-        put_blob(&self.w.tx, blob, &now)?;
+        put_file_blob(&self.w.tx, self.w.files, file, mime, &now)?;
+        let (sha256, size) = (file.sha256.as_str(), file.size as i64);
         // The same bytes may already have a thumbnail (identical files are stored once).
-        let (thumb_sha, pending) = if blob.mime.starts_with("image/") {
+        let (thumb_sha, pending) = if mime.starts_with("image/") {
             let known: Option<String> = self
                 .w
                 .tx
-                .query_row(
+                .prepare_cached(
                     "SELECT thumb_sha256 FROM lib_assets WHERE sha256 = ?1 AND thumb_sha256 IS NOT NULL LIMIT 1",
-                    [blob.sha256],
+                )?
+                .query_row(
+                    [sha256],
                     |r| r.get(0),
                 )
                 .optional()?;
@@ -270,10 +324,10 @@ impl ClientWrite<'_, '_> {
         } else {
             (None, false)
         };
-        self.w.tx.execute(
+        self.w.tx.prepare_cached(
             "UPDATE lib_assets SET status = 'done', error = NULL, sha256 = ?3, mime = ?4, size = ?5, thumb_sha256 = ?6, thumb_pending = ?7
              WHERE id = ?1 AND client_id = ?2",
-            params![asset_id, self.client.id, blob.sha256, blob.mime, blob.bytes.len() as i64, thumb_sha, pending],
+        )?.execute(params![asset_id, self.client.id, sha256, mime, size, thumb_sha, pending],
         )?;
         self.w
             .changed("lib_assets", account_id, ChangeKind::Updated);

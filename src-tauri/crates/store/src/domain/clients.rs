@@ -131,6 +131,7 @@ impl<'t> Read<'t> {
             .ok_or_else(|| StoreError::not_found(format!("client {client_id}")))?;
         Ok(ClientRead {
             conn: self.conn,
+            files: self.files,
             client,
         })
     }
@@ -139,6 +140,7 @@ impl<'t> Read<'t> {
 /// Read access to one client's rows; every query binds `client.id`.
 pub struct ClientRead<'r> {
     pub(super) conn: &'r rusqlite::Connection,
+    pub(super) files: Option<&'r crate::files::AssetFiles>,
     pub(super) client: Client,
 }
 
@@ -288,6 +290,8 @@ impl ClientWrite<'_, '_> {
         self.w
             .tx
             .execute("DELETE FROM clients WHERE id = ?1", [&self.client.id])?;
+        // Bytes only this client's assets used (files go at the next sweep).
+        super::assets::drop_unused_blobs(&self.w.tx)?;
         self.w
             .changed("client", self.client.id.clone(), ChangeKind::Deleted);
         Ok(())
@@ -335,6 +339,7 @@ impl ClientWrite<'_, '_> {
             .changed("brand", brand_id.to_owned(), ChangeKind::Updated);
         ClientRead {
             conn: &self.w.tx,
+            files: self.w.files,
             client: self.client.clone(),
         }
         .brand(brand_id)
@@ -359,6 +364,7 @@ impl ClientWrite<'_, '_> {
     pub fn brands(&self) -> Result<Vec<Brand>> {
         ClientRead {
             conn: &self.w.tx,
+            files: self.w.files,
             client: self.client.clone(),
         }
         .brands()

@@ -442,11 +442,8 @@ impl ClientWrite<'_, '_> {
         let account_id: Option<String> = self
             .w
             .tx
-            .query_row(
-                "SELECT account_id FROM import_jobs WHERE id = ?1 AND client_id = ?2",
-                params![job_id, self.client.id],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT account_id FROM import_jobs WHERE id = ?1 AND client_id = ?2")?
+            .query_row(params![job_id, self.client.id], |r| r.get(0))
             .optional()?
             .ok_or_else(|| StoreError::not_found(format!("import job {job_id}")))?;
         let account_id = match (&step.account, account_id) {
@@ -503,19 +500,22 @@ impl ClientWrite<'_, '_> {
             }
         }
         if !step.unit_key.is_empty() {
-            let n = self.w.tx.execute(
-                "UPDATE import_units SET cursor = ?3, state = ?4, error = ?5, updated_at = ?6,
+            let n = self
+                .w
+                .tx
+                .prepare_cached(
+                    "UPDATE import_units SET cursor = ?3, state = ?4, error = ?5, updated_at = ?6,
                      attempts = CASE WHEN ?4 = 'failed' THEN attempts + 1 ELSE attempts END
                  WHERE job_id = ?1 AND key = ?2",
-                params![
+                )?
+                .execute(params![
                     job_id,
                     step.unit_key,
                     step.cursor,
                     step.unit_state,
                     step.unit_error,
                     now
-                ],
-            )?;
+                ])?;
             if n != 1 {
                 return Err(StoreError::not_found(format!(
                     "unit {} of job {job_id}",
@@ -523,10 +523,12 @@ impl ClientWrite<'_, '_> {
                 )));
             }
         }
-        self.w.tx.execute(
-            "UPDATE import_jobs SET requests = requests + ?2, updated_at = ?3 WHERE id = ?1",
-            params![job_id, step.requests, now],
-        )?;
+        self.w
+            .tx
+            .prepare_cached(
+                "UPDATE import_jobs SET requests = requests + ?2, updated_at = ?3 WHERE id = ?1",
+            )?
+            .execute(params![job_id, step.requests, now])?;
         self.w.changed("import_job", job_id, ChangeKind::Updated);
         Ok(())
     }

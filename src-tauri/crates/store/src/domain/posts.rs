@@ -7,7 +7,7 @@
 //! never retried automatically) | missed (overdue beyond the staleness window), and
 //! cancelled. The scheduler that runs them lives in `switchboard-scheduler`.
 
-use super::assets::{put_blob, BlobIn};
+use super::assets::{drop_unused_blobs, put_blob, BlobIn};
 use super::clients::{ClientRead, ClientWrite};
 use crate::error::{Result, StoreError};
 use crate::rw::{ChangeKind, Read, Write};
@@ -505,6 +505,7 @@ impl ClientWrite<'_, '_> {
         if let Some(brand) = &input.brand_id {
             ClientRead {
                 conn: &self.w.tx,
+                files: self.w.files,
                 client: self.client.clone(),
             }
             .brand(brand)?;
@@ -1105,14 +1106,4 @@ impl Write<'_> {
         self.changed("publish_destinations", connection_id, ChangeKind::Updated);
         Ok(())
     }
-}
-
-/// Delete blobs neither a post nor a library asset uses (their chunks cascade).
-fn drop_unused_blobs(tx: &rusqlite::Connection) -> Result<()> {
-    tx.execute(
-        "DELETE FROM blobs WHERE NOT EXISTS (SELECT 1 FROM post_media m WHERE m.sha256 = blobs.sha256)
-           AND NOT EXISTS (SELECT 1 FROM lib_assets a WHERE a.sha256 = blobs.sha256 OR a.thumb_sha256 = blobs.sha256)",
-        [],
-    )?;
-    Ok(())
 }
