@@ -179,11 +179,16 @@ impl Failure {
 
 /// A JSON answer.
 pub(crate) fn json_response(status: u16, body: Value) -> Response {
+    json_text_response(status, body.to_string())
+}
+
+/// A JSON body already serialised (large pages written straight from structs).
+pub(crate) fn json_text_response(status: u16, body: String) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (
         status,
         [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
-        body.to_string(),
+        body,
     )
         .into_response()
 }

@@ -1190,6 +1190,21 @@ fn count(row: &Map<String, Value>, key: &str) -> Result<Option<i64>, String> {
     }
 }
 
+/// The row's action lists kept as they came, `{"action_values": …, "actions": …}`
+/// (serialised from references: no copy of the lists per row).
+fn extra_of(row: &Map<String, Value>) -> String {
+    #[derive(serde::Serialize)]
+    struct Extra<'a> {
+        action_values: &'a Value,
+        actions: &'a Value,
+    }
+    serde_json::to_string(&Extra {
+        action_values: row.get("action_values").unwrap_or(&Value::Null),
+        actions: row.get("actions").unwrap_or(&Value::Null),
+    })
+    .unwrap_or_else(|_| "{}".into())
+}
+
 fn metric(row: &Map<String, Value>, level: &'static str) -> Record {
     let id_key = match level {
         "campaign" => "campaign_id",
@@ -1220,11 +1235,7 @@ fn metric(row: &Map<String, Value>, level: &'static str) -> Record {
                 .map_err(|e| e.to_string())?,
             video_views: None,
             reach: count(row, "reach")?,
-            extra: json!({
-                "actions": row.get("actions").cloned().unwrap_or(Value::Null),
-                "action_values": row.get("action_values").cloned().unwrap_or(Value::Null),
-            })
-            .to_string(),
+            extra: extra_of(row),
         })
     })();
     match parsed {
