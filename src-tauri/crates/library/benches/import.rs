@@ -61,6 +61,18 @@ fn cpu_by_thread() -> Vec<(String, f64)> {
 }
 
 /// The CPU seconds of the threads whose name starts with `prefix`.
+/// Bytes this process caused to be written to storage so far (Linux `/proc/self/io`).
+fn disk_written_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/io")
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .find_map(|l| l.strip_prefix("write_bytes: "))
+                .and_then(|v| v.trim().parse::<f64>().ok())
+        })
+        .map_or(0.0, |b| b / 1_048_576.0)
+}
+
 fn cpu_of(threads: &[(String, f64)], prefix: &str) -> f64 {
     threads
         .iter()
@@ -108,12 +120,26 @@ fn main() {
         .expect("emulator");
     rt.block_on(async {
         let w = world_on(emu).await;
-        let importer = Importer::new(w.vault.clone(), w.connector.clone(), ImporterOptions::default());
+        // Tuning knobs for experiments: SB_BENCH_WINDOW (ms), SB_BENCH_BATCH (steps per
+        // transaction), SB_BENCH_CHECKPOINT (WAL pages between automatic checkpoints).
+        let knob = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<u64>().ok());
+        let mut options = ImporterOptions::default();
+        if let Some(ms) = knob("SB_BENCH_WINDOW") {
+            options.write_window = Duration::from_millis(ms);
+        }
+        if let Some(n) = knob("SB_BENCH_BATCH") {
+            options.write_batch = n as usize;
+        }
+        if let Some(pages) = knob("SB_BENCH_CHECKPOINT") {
+            w.vault.debug_execute(&format!("PRAGMA wal_autocheckpoint = {pages};")).expect("pragma");
+        }
+        let importer = Importer::new(w.vault.clone(), w.connector.clone(), options);
         let conn = connect(&w, "meta", &w.client_id).await;
         let account = first_account(&w, &conn);
         let before = w.emu.stats("meta").unwrap();
         let rss_before = peak_rss_mib();
         let cpu_before = cpu_by_thread();
+        let disk_before = disk_written_mib();
         let t = Instant::now();
         let job = importer
             .start(&w.client_id, StartImport { connection_id: conn, account, metrics_days: Some(std::env::var("SB_BENCH_DAYS").ok().and_then(|d| d.parse().ok()).unwrap_or(seed.days)), ..StartImport::default() })
@@ -124,15 +150,20 @@ fn main() {
             let (vault, client, id) = (w.vault.clone(), w.client_id.clone(), job.id.clone());
             tokio::spawn(async move {
                 let t = Instant::now();
+                let mut last = cpu_by_thread();
                 loop {
                     tokio::time::sleep(Duration::from_secs(1)).await;
                     let Ok(j) = vault.read(|r| r.client(&client)?.import_job(&id)) else { break };
+                    let now = cpu_by_thread();
+                    let d = |p: &str| cpu_of(&now, p) - cpu_of(&last, p);
+                    let busy = format!("[cpu/s: importer {:.2}, writer {:.2}, emulator {:.2}]", d("importer"), d("sb-import-w"), d("emulator"));
+                    last = now;
                     let line: Vec<String> = j
                         .progress
                         .iter()
                         .map(|p| format!("{} {}/{}", p.kind, p.done, p.total.map_or("?".into(), |t| t.to_string())))
                         .collect();
-                    println!("  {:>5.1} s {}: {}", t.elapsed().as_secs_f64(), j.state, line.join(", "));
+                    println!("  {:>5.1} s {}: {} {busy}", t.elapsed().as_secs_f64(), j.state, line.join(", "));
                     if j.is_final() {
                         break;
                     }
@@ -207,6 +238,10 @@ fn main() {
             "  stored: {} MiB of asset bytes; vault file {} MiB",
             raw_rows(&w.vault, "SELECT coalesce(sum(size), 0) / 1048576 FROM blobs WHERE ?1 != ''", &w.client_id)[0],
             std::fs::metadata(w.dir.path().join("vault.db")).map_or(0, |m| m.len() / 1_048_576)
+        );
+        println!(
+            "  written to disk during the import and thumbnails: {:.0} MiB (assets, WAL and checkpoints)",
+            disk_written_mib() - disk_before
         );
         println!("  peak RSS {:.0} MiB (before the import {:.0} MiB; emulator in the same process)", peak_rss_mib(), rss_before);
     });
