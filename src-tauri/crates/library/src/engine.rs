@@ -1097,6 +1097,7 @@ impl Importer {
         let mut set: JoinSet<()> = JoinSet::new();
         let mut queue: std::collections::VecDeque<PendingAsset> = Default::default();
         let mut tried: HashSet<String> = HashSet::new();
+        let mut after = String::new();
         let mut account_id: Option<String> = None;
         let mut flushed_after_units = false;
         loop {
@@ -1113,17 +1114,28 @@ impl Importer {
             if account_id.is_none() {
                 account_id = job.account_id.clone();
             }
+            // Keyset paging by id; at the end it starts over once, for assets that became
+            // pending again behind it. Each read is a seek, however many are pending.
             let batch = match &account_id {
-                Some(id) => match self
-                    .vault
-                    .read(|r| r.client(&run.client_id)?.pending_lib_assets(id, 256))
-                {
-                    Ok(b) => b
-                        .into_iter()
-                        .filter(|a| tried.insert(a.id.clone()))
-                        .collect::<Vec<_>>(),
-                    Err(_) => return,
-                },
+                Some(id) => {
+                    let read = |after: &str| {
+                        self.vault
+                            .read(|r| r.client(&run.client_id)?.pending_lib_assets(id, after, 256))
+                    };
+                    let raw = match read(&after) {
+                        Ok(b) if b.is_empty() && !after.is_empty() => read(""),
+                        other => other,
+                    };
+                    match raw {
+                        Ok(b) => {
+                            after = b.last().map(|a| a.id.clone()).unwrap_or_default();
+                            b.into_iter()
+                                .filter(|a| tried.insert(a.id.clone()))
+                                .collect::<Vec<_>>()
+                        }
+                        Err(_) => return,
+                    }
+                }
                 None => Vec::new(),
             };
             if batch.is_empty() && queue.is_empty() {

@@ -436,7 +436,7 @@ fn pending_asset(v: &switchboard_store::Vault, client: &str, key: &str) -> Strin
         )?;
         Ok(account)
     })
-    .and_then(|account| v.read(|r| r.client(client)?.pending_lib_assets(&account, 10)))
+    .and_then(|account| v.read(|r| r.client(client)?.pending_lib_assets(&account, "", 10)))
     .unwrap()
     .remove(0)
     .id

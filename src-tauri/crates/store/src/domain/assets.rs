@@ -138,14 +138,21 @@ impl Read<'_> {
 }
 
 impl ClientRead<'_> {
-    /// Up to `limit` assets of an account still to download.
-    pub fn pending_lib_assets(&self, account_id: &str, limit: u32) -> Result<Vec<PendingAsset>> {
+    /// Up to `limit` assets of an account still to download, in id order after `after`
+    /// ("" for the first). A seek on `lib_assets_pending`, so paging through an account's
+    /// assets costs the same for the last page as for the first.
+    pub fn pending_lib_assets(
+        &self,
+        account_id: &str,
+        after: &str,
+        limit: u32,
+    ) -> Result<Vec<PendingAsset>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, platform_key, kind, original_url, announced_mime FROM lib_assets
-             WHERE client_id = ?1 AND account_id = ?2 AND status = 'pending' AND original_url IS NOT NULL
-             ORDER BY id LIMIT ?3",
+             WHERE account_id = ?2 AND status = 'pending' AND id > ?3 AND client_id = ?1 AND original_url IS NOT NULL
+             ORDER BY id LIMIT ?4",
         )?;
-        let rows = stmt.query_map(params![self.client.id, account_id, limit], |r| {
+        let rows = stmt.query_map(params![self.client.id, account_id, after, limit], |r| {
             Ok(PendingAsset {
                 id: r.get(0)?,
                 platform_key: r.get(1)?,
