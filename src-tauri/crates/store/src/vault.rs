@@ -792,10 +792,7 @@ impl Vault {
         let tx = conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(StoreError::classify)?;
-        let mut keep = file_names_of(&tx, files)?;
-        for b in list_backup_files(&self.paths.backups)? {
-            keep.extend(read_manifest(&b.path)?);
-        }
+        let (_, keep) = self.file_names_kept(&tx, files)?;
         let cutoff = std::time::SystemTime::from(self.clock.now() - chrono::Duration::hours(1));
         let report = files.sweep(&keep, cutoff)?;
         tx.finish().map_err(StoreError::classify)?;
@@ -809,6 +806,21 @@ impl Vault {
         Ok(report)
     }
 
+    /// The asset file names the database refers to, and those plus every name a kept
+    /// backup's manifest lists.
+    fn file_names_kept(
+        &self,
+        conn: &Connection,
+        files: &AssetFiles,
+    ) -> Result<(HashSet<String>, HashSet<String>)> {
+        let live = file_names_of(conn, files)?;
+        let mut keep = live.clone();
+        for b in list_backup_files(&self.paths.backups)? {
+            keep.extend(read_manifest(&b.path)?);
+        }
+        Ok((live, keep))
+    }
+
     /// Asset files referenced by no row and no backup, counting temporary ones (always 0
     /// after a sweep with no import running, unless something went wrong), and rows whose
     /// file is missing.
@@ -818,11 +830,7 @@ impl Vault {
             return Err(StoreError::Invalid("the vault is closed".into()));
         };
         let conn = conns.writer.lock().expect("writer");
-        let mut keep = file_names_of(&conn, files)?;
-        let wanted = keep.clone();
-        for b in list_backup_files(&self.paths.backups)? {
-            keep.extend(read_manifest(&b.path)?);
-        }
+        let (wanted, keep) = self.file_names_kept(&conn, files)?;
         let present: HashSet<String> = files.names()?.into_iter().collect();
         let orphans = present.difference(&keep).count() + files.staged_count();
         let missing = wanted.difference(&present).count();
