@@ -16,20 +16,17 @@ use switchboard_emulator::{EmulatorConfig, ImportSeed};
 use switchboard_library::{Importer, ImporterOptions, StartImport};
 use switchboard_platforms::import::ImportSource;
 
+/// The first number after `key` in a `/proc/self/…` file of `key: value` lines.
+fn proc_number(file: &str, key: &str) -> Option<f64> {
+    std::fs::read_to_string(format!("/proc/self/{file}"))
+        .ok()?
+        .lines()
+        .find_map(|l| l.strip_prefix(key))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+}
+
 fn peak_rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .map(str::to_owned)
-        })
-        .and_then(|l| {
-            l.split_whitespace()
-                .nth(1)
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or(f64::NAN, |kb| kb / 1024.0)
+    proc_number("status", "VmHWM:").map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
 /// CPU seconds (user + system) of each live thread of this process, by thread name.
@@ -63,14 +60,7 @@ fn cpu_by_thread() -> Vec<(String, f64)> {
 /// The CPU seconds of the threads whose name starts with `prefix`.
 /// Bytes this process caused to be written to storage so far (Linux `/proc/self/io`).
 fn disk_written_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/io")
-        .ok()
-        .and_then(|t| {
-            t.lines()
-                .find_map(|l| l.strip_prefix("write_bytes: "))
-                .and_then(|v| v.trim().parse::<f64>().ok())
-        })
-        .map_or(0.0, |b| b / 1_048_576.0)
+    proc_number("io", "write_bytes:").map_or(0.0, |b| b / 1_048_576.0)
 }
 
 fn cpu_of(threads: &[(String, f64)], prefix: &str) -> f64 {

@@ -43,6 +43,23 @@ fn clients<const N: usize>(v: &switchboard_store::Vault, names: [&str; N]) -> [S
     .unwrap()
 }
 
+/// A bare active ad account of `platform` with this external id; its library id.
+fn account(
+    c: &mut switchboard_store::domain::ClientWrite<'_, '_>,
+    platform: &str,
+    external_id: &str,
+    name: &str,
+) -> switchboard_store::Result<String> {
+    c.upsert_lib_account(&AccountUpsert {
+        platform: platform.into(),
+        external_id: external_id.into(),
+        name: name.into(),
+        status: "active".into(),
+        raw_json: "{}".into(),
+        ..Default::default()
+    })
+}
+
 #[test]
 fn upserts_mark_removals_search_and_stay_within_their_client() {
     let dir = tempfile::tempdir().unwrap();
@@ -166,14 +183,7 @@ fn pages_of_a_filtered_sorted_list_add_up_to_the_list() {
     for (n, platform) in [("act_1", "meta"), ("act_2", "meta"), ("99", "google_ads")] {
         let account = v
             .write(Origin::Import, |w| {
-                w.client(&client)?.upsert_lib_account(&AccountUpsert {
-                    platform: platform.into(),
-                    external_id: n.into(),
-                    name: n.into(),
-                    status: "active".into(),
-                    raw_json: "{}".into(),
-                    ..Default::default()
-                })
+                account(&mut w.client(&client)?, platform, n, n)
             })
             .unwrap();
         let objects: Vec<ObjectUpsert> = (0..90)
@@ -362,14 +372,7 @@ fn prefix_search_expands_from_the_libraries_words() {
     for (client, word) in [(&a, "Summertime"), (&b, "Sumatra")] {
         v.write(Origin::Import, |w| {
             let mut c = w.client(client)?;
-            let account = c.upsert_lib_account(&AccountUpsert {
-                platform: "meta".into(),
-                external_id: "act_1".into(),
-                name: "Ads".into(),
-                status: "active".into(),
-                raw_json: "{}".into(),
-                ..Default::default()
-            })?;
+            let account = account(&mut c, "meta", "act_1", "Ads")?;
             c.upsert_lib_objects(
                 &account,
                 &[ObjectUpsert {
@@ -416,14 +419,7 @@ fn prefix_search_expands_from_the_libraries_words() {
 fn pending_asset(v: &switchboard_store::Vault, client: &str, key: &str) -> String {
     v.write(Origin::Import, |w| {
         let mut c = w.client(client)?;
-        let account = c.upsert_lib_account(&AccountUpsert {
-            platform: "meta".into(),
-            external_id: "act_9".into(),
-            name: "Ads".into(),
-            status: "active".into(),
-            raw_json: "{}".into(),
-            ..Default::default()
-        })?;
+        let account = account(&mut c, "meta", "act_9", "Ads")?;
         c.upsert_lib_assets(
             &account,
             &[switchboard_store::domain::AssetRef {
