@@ -26,6 +26,13 @@ pub enum Fault {
     Slow(u64),
     /// The next call answers HTTP 200 with an HTML page instead of JSON.
     MalformedJson,
+    /// From now on this Meta ad creative is incomplete (the post behind it was deleted):
+    /// reading it with any field but `id`, in the `adcreatives` listing or by id, answers
+    /// Graph's #100 / 2446289 "Ad Creative Is Incomplete" for the whole request.
+    BrokenCreative(String),
+    /// From now on a Graph listing or insights page asking for more than this many rows
+    /// answers HTTP 500, code 1 "Please reduce the amount of data you're asking for".
+    RowCap(u32),
     /// The next CDN request (`/__cdn/…`) answers 404.
     AssetNotFound,
     /// The next CDN request answers an HTML page labelled `Content-Type: image/png`.

@@ -81,6 +81,10 @@ impl Server {
         let mut store = self.lock();
         match fault {
             Fault::RevokeGrant(user) => store.revoke_user(&user),
+            Fault::BrokenCreative(id) => {
+                store.import.broken_creatives.insert(id);
+            }
+            Fault::RowCap(rows) => store.import.row_cap = Some(rows as usize),
             Fault::ServerError(0) => {}
             asset if asset.is_asset() => store.import.asset_faults.push_back(asset),
             publish if publish.is_publish() => store.publish.faults.push_back(publish),
@@ -284,7 +288,8 @@ impl RunningEmulator {
         }
     }
 
-    /// Queue a fault on one platform (or, for `RevokeGrant`, apply it now).
+    /// Queue a fault on one platform (or, for `RevokeGrant`, `BrokenCreative` and `RowCap`,
+    /// apply it now).
     pub fn inject(&self, platform: &str, fault: Fault) -> Result<(), EmulatorError> {
         self.server(platform)?.inject(fault);
         Ok(())
@@ -473,6 +478,8 @@ async fn answer(State(server): State<Arc<Server>>, request: Request) -> Response
         None
         | Some(
             Fault::RevokeGrant(_)
+            | Fault::BrokenCreative(_)
+            | Fault::RowCap(_)
             | Fault::AssetNotFound
             | Fault::AssetWrongType
             | Fault::AssetOversized

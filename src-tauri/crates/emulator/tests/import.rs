@@ -521,6 +521,111 @@ async fn meta_refuses_other_users_revoked_tokens_and_plays_faults() {
 }
 
 #[tokio::test]
+async fn meta_reads_by_ids_and_plays_a_broken_creative_and_a_row_cap() {
+    let t = Import::new(|_| {}).await;
+    let token = t.token("meta", "").await;
+    let creatives = t.meta(&format!("{ACT}/adcreatives"));
+    let fields = "id,name,object_story_spec";
+    let (status, _, page) = t
+        .get(&token, &creatives, &[("fields", fields), ("limit", "5")])
+        .await;
+    assert_eq!(status, 200, "{page}");
+    let listed = ids(page["data"].as_array().unwrap(), "id");
+    assert_eq!(listed.len(), 5);
+
+    // By ids: an object keyed by id, with the asked fields only.
+    let joined = listed.join(",");
+    let (status, _, by_id) = t
+        .get(&token, &t.meta(""), &[("ids", &joined), ("fields", fields)])
+        .await;
+    assert_eq!(status, 200, "{by_id}");
+    let map = by_id.as_object().unwrap();
+    assert_eq!(map.len(), 5);
+    for (i, id) in listed.iter().enumerate() {
+        assert_eq!(
+            map[id], page["data"][i],
+            "the same creative by id and in the listing"
+        );
+    }
+    let too_many = vec![listed[0].as_str(); 51].join(",");
+    let (status, _, body) = t.get(&token, &t.meta(""), &[("ids", &too_many)]).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_i64()),
+        (400, Some(100)),
+        "{body}"
+    );
+    let (status, _, body) = t
+        .get(&token, &t.meta(""), &[("ids", "2385999400000001")])
+        .await;
+    assert_eq!(
+        (status, body["error"]["error_subcode"].as_i64()),
+        (400, Some(33)),
+        "an unknown id: {body}"
+    );
+
+    // A broken creative fails its page and any lookup naming it, but not an id-only page.
+    t.h.emu
+        .inject("meta", Fault::BrokenCreative(listed[2].clone()))
+        .unwrap();
+    let (status, _, body) = t
+        .get(&token, &creatives, &[("fields", fields), ("limit", "5")])
+        .await;
+    assert_eq!(
+        (
+            status,
+            body["error"]["code"].as_i64(),
+            body["error"]["error_subcode"].as_i64()
+        ),
+        (400, Some(100), Some(2_446_289)),
+        "{body}"
+    );
+    assert_eq!(
+        body["error"]["error_user_title"],
+        "Ad Creative Is Incomplete"
+    );
+    let (status, _, body) = t
+        .get(&token, &creatives, &[("fields", "id"), ("limit", "5")])
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(ids(body["data"].as_array().unwrap(), "id"), listed);
+    let (status, _, body) = t
+        .get(&token, &t.meta(""), &[("ids", &joined), ("fields", fields)])
+        .await;
+    assert_eq!(
+        (status, body["error"]["error_subcode"].as_i64()),
+        (400, Some(2_446_289))
+    );
+    let others = format!("{},{}", listed[0], listed[4]);
+    let (status, _, body) = t
+        .get(&token, &t.meta(""), &[("ids", &others), ("fields", fields)])
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, _, body) = t
+        .get(&token, &creatives, &[("fields", fields), ("limit", "2")])
+        .await;
+    assert_eq!(status, 200, "the page before the broken one: {body}");
+
+    // A row cap: more rows than it answers 500 / code 1; fewer pass.
+    t.h.emu.inject("meta", Fault::RowCap(3)).unwrap();
+    let (status, _, body) = t
+        .get(&token, &creatives, &[("fields", "id"), ("limit", "4")])
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_i64()),
+        (500, Some(1)),
+        "{body}"
+    );
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("reduce the amount of data"));
+    let (status, _, _) = t
+        .get(&token, &creatives, &[("fields", "id"), ("limit", "3")])
+        .await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
 async fn cdn_signatures_expire_and_asset_faults_apply_once() {
     let t = Import::new(|_| {}).await;
     let token = t.token("meta", "").await;

@@ -16,6 +16,7 @@ use axum::response::Response;
 use base64::Engine as _;
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveTime, Utc};
 use serde_json::{json, Value};
+use std::collections::HashSet;
 
 /// Every Meta object id the emulator makes starts with this (real ids are as long).
 pub(crate) const ID_PREFIX: &str = "2385";
@@ -76,9 +77,41 @@ fn no_such_object(id: &str) -> Response {
     )
 }
 
+/// The most ids one `?ids=` lookup may name (Graph's limit).
+const MAX_IDS: usize = 50;
+
+/// Graph's answer to reading a creative whose post is gone (#100 / 2446289).
+// why: the body Meta sends, as quoted in airbytehq/airbyte #65944.
+fn incomplete_creative() -> Response {
+    json_response(
+        400,
+        json!({"error": {
+            "message": "Invalid parameter", "type": "OAuthException", "code": 100,
+            "error_subcode": 2_446_289, "is_transient": false,
+            "error_user_title": "Ad Creative Is Incomplete",
+            "error_user_msg": "The post you selected for your ad is not available. It could be deleted or you might not have permissions to see it. Please check your ad creative and try again.",
+            "fbtrace_id": random_token("fbtrace"),
+        }}),
+    )
+}
+
+/// Graph's answer to a page too heavy to build (HTTP 500, code 1).
+// why: the body airbytehq/airbyte #25383 quotes; clients halve `limit` and retry.
+fn reduce_data() -> Response {
+    json_response(
+        500,
+        json!({"error": {
+            "message": "Please reduce the amount of data you're asking for, then retry your request",
+            "code": 1, "fbtrace_id": random_token("fbtrace"),
+        }}),
+    )
+}
+
 /// What a Graph path asks for.
 enum Target {
     Account(String),
+    /// Objects read by id (`GET /v22.0/?ids=…`), all of this ad account.
+    Ids(String, Vec<(Edge, usize)>),
     Edge(String, Edge),
     InsightsPost(String),
     InsightsGet(String),
@@ -90,6 +123,7 @@ impl Target {
     fn stat(&self) -> String {
         match self {
             Target::Account(_) => "account".into(),
+            Target::Ids(..) => "ids".into(),
             Target::Edge(_, e) => e.name().into(),
             Target::InsightsPost(_) => "insights_post".into(),
             Target::InsightsGet(_) => "insights".into(),
@@ -177,10 +211,59 @@ fn target(catalog: &Catalog, method: &Method, path: &str) -> Option<Target> {
         [act, edge] if act.starts_with("act_") && is_get => {
             Target::Edge(act[4..].to_owned(), Edge::of(edge)?)
         }
+        [] if is_get => Target::Ids(String::new(), Vec::new()),
         [id] if is_get => Target::ReportStatus((*id).to_owned()),
         [id, "insights"] if is_get => Target::ReportInsights((*id).to_owned()),
         _ => return None,
     })
+}
+
+/// The objects a `?ids=` lookup names. The emulator answers ids of one ad account per
+/// call (an import asks for one account's objects); any other id is "does not exist".
+fn ids_target(c: &Catalog, call: &Call) -> Result<Target, Response> {
+    let raw = param(call, "ids").unwrap_or_default();
+    let ids: Vec<&str> = raw
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    if ids.is_empty() {
+        return Err(no_such_object(""));
+    }
+    if ids.len() > MAX_IDS {
+        return Err(bad_param(&format!(
+            "Too many IDs. Maximum: {MAX_IDS}. Received: {}.",
+            ids.len()
+        )));
+    }
+    let mut account: Option<u32> = None;
+    let mut objects = Vec::with_capacity(ids.len());
+    for id in ids {
+        let edge = match seed::parse_id(ID_PREFIX, id) {
+            Some((key, obj, i)) if account.is_none_or(|a| a == key) => {
+                let edge = match obj {
+                    Obj::Campaign => Edge::Campaigns,
+                    Obj::AdSet => Edge::AdSets,
+                    Obj::Ad => Edge::Ads,
+                    Obj::Creative => Edge::Creatives,
+                    Obj::Video => Edge::Videos,
+                    _ => return Err(no_such_object(id)),
+                };
+                (c.by_key(key).is_some() && i < edge.count(c)).then_some((key, edge, i))
+            }
+            _ => None,
+        };
+        let Some((key, edge, i)) = edge else {
+            return Err(no_such_object(id));
+        };
+        account = Some(key);
+        objects.push((edge, i));
+    }
+    let id = account
+        .and_then(|k| c.by_key(k))
+        .map(|a| a.id.clone())
+        .unwrap_or_default();
+    Ok(Target::Ids(id, objects))
 }
 
 /// A parameter from the query or, for a POST, the form body.
@@ -195,6 +278,13 @@ pub(crate) fn handle(server: &Server, call: &Call, fault: Option<Fault>) -> Resp
     let catalog = &server.catalog;
     let Some(target) = target(catalog, &call.method, &call.path) else {
         return no_such_object(call.path.rsplit('/').next().unwrap_or(""));
+    };
+    let target = match target {
+        Target::Ids(..) => match ids_target(catalog, call) {
+            Ok(t) => t,
+            Err(r) => return r,
+        },
+        t => t,
     };
     *server
         .lock()
@@ -274,6 +364,7 @@ pub(crate) fn handle(server: &Server, call: &Call, fault: Option<Fault>) -> Resp
     // The ad account the call counts against.
     let account_id = match &target {
         Target::Account(a)
+        | Target::Ids(a, _)
         | Target::Edge(a, _)
         | Target::InsightsPost(a)
         | Target::InsightsGet(a) => a.clone(),
@@ -351,11 +442,24 @@ pub(crate) fn handle(server: &Server, call: &Call, fault: Option<Fault>) -> Resp
         (pct, regain)
     };
     let origin = call.origin();
+    let paged = matches!(
+        target,
+        Target::Edge(..) | Target::InsightsGet(_) | Target::ReportInsights(_)
+    );
+    let row_cap = server.lock().import.row_cap;
+    let broken = match &target {
+        Target::Edge(_, Edge::Creatives) | Target::Ids(..) => {
+            server.lock().import.broken_creatives.clone()
+        }
+        _ => Default::default(),
+    };
     let mut response = match &target {
+        _ if paged && row_cap.is_some_and(|cap| limit(call) > cap) => reduce_data(),
         Target::Account(_) => {
             json_response(200, project(account_json(account), fields(call).as_deref()))
         }
-        Target::Edge(_, edge) => listing(catalog, call, account, *edge, &origin, now),
+        Target::Ids(_, objects) => by_ids(catalog, call, account, objects, &broken, &origin, now),
+        Target::Edge(_, edge) => listing(catalog, call, account, *edge, &broken, &origin, now),
         Target::InsightsPost(_) => match insights_query(call, now, catalog) {
             Ok(query) => {
                 let mut store = server.lock();
@@ -637,11 +741,40 @@ fn paging(call: &Call, before: &str, after: &str, more: bool) -> Value {
     paging
 }
 
+/// Whether a creative answer would need a broken creative's story: any field but `id`.
+fn reads_story(fields: Option<&[String]>) -> bool {
+    fields.is_some_and(|f| f.iter().any(|x| x != "id"))
+}
+
+/// `GET /v22.0/?ids=a,b`: `{"a": {…}, "b": {…}}`; one unreadable object fails the call.
+fn by_ids(
+    c: &Catalog,
+    call: &Call,
+    account: &SeedAccount,
+    objects: &[(Edge, usize)],
+    broken: &HashSet<String>,
+    origin: &str,
+    now: DateTime<Utc>,
+) -> Response {
+    let fields = fields(call);
+    let mut body = serde_json::Map::new();
+    for &(edge, i) in objects {
+        let v = object(c, account, edge, i, origin, now);
+        let id = v.get("id").and_then(Value::as_str).unwrap_or("").to_owned();
+        if edge == Edge::Creatives && reads_story(fields.as_deref()) && broken.contains(&id) {
+            return incomplete_creative();
+        }
+        body.insert(id, project(v, fields.as_deref()));
+    }
+    json_response(200, Value::Object(body))
+}
+
 fn listing(
     c: &Catalog,
     call: &Call,
     account: &SeedAccount,
     edge: Edge,
+    broken: &HashSet<String>,
     origin: &str,
     now: DateTime<Utc>,
 ) -> Response {
@@ -676,13 +809,19 @@ fn listing(
     let fields = fields(call);
     let mut data = Vec::new();
     let (mut i, mut first) = (start, None);
+    let story = edge == Edge::Creatives && reads_story(fields.as_deref());
     while i < n && data.len() < size {
         if visible(i) {
             first.get_or_insert(i);
-            data.push(project(
-                object(c, account, edge, i, origin, now),
-                fields.as_deref(),
-            ));
+            let v = object(c, account, edge, i, origin, now);
+            if story
+                && v.get("id")
+                    .and_then(Value::as_str)
+                    .is_some_and(|id| broken.contains(id))
+            {
+                return incomplete_creative();
+            }
+            data.push(project(v, fields.as_deref()));
         }
         i += 1;
     }

@@ -171,6 +171,11 @@ pub(crate) struct ImportState {
     pub calls: HashMap<String, VecDeque<DateTime<Utc>>>,
     /// Asset faults wait for the next CDN request.
     pub asset_faults: VecDeque<Fault>,
+    /// Meta creatives that answer "Ad Creative Is Incomplete" ([`Fault::BrokenCreative`]).
+    pub broken_creatives: std::collections::HashSet<String>,
+    /// The most rows a Graph page may ask for before it answers "reduce the amount of
+    /// data" ([`Fault::RowCap`]).
+    pub row_cap: Option<usize>,
 }
 
 impl ImportState {
