@@ -326,6 +326,68 @@ async fn server_error_and_rate_limit_storms_slow_answers_still_complete_exactly(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broken_creative_is_listed_and_skipped_and_heavy_pages_are_asked_smaller() {
+    let clean = world().await;
+    let conn = connect(&clean, "meta", &clean.client_id).await;
+    let account = first_account(&clean, &conn);
+    assert_eq!(import(&clean, &conn, &account, 7).await.state, "completed");
+    let expected = library_dump(&clean.vault, &clean.client_id);
+    // An image creative in the middle of the listing: its images are shared, so only its
+    // own row goes missing.
+    let broken_line = expected
+        .iter()
+        .filter(|l| l.starts_with("cre|") && l.split('|').nth(2) == Some("image"))
+        .nth(5)
+        .expect("image creatives")
+        .clone();
+    let broken_id = broken_line.split('|').nth(1).unwrap().to_owned();
+
+    let w = world().await;
+    let conn = connect(&w, "meta", &w.client_id).await;
+    let account = first_account(&w, &conn);
+    w.emu
+        .inject("meta", Fault::BrokenCreative(broken_id.clone()))
+        .unwrap();
+    w.emu.inject("meta", Fault::RowCap(60)).unwrap();
+    let job = import(&w, &conn, &account, 7).await;
+    assert_eq!(job.state, "completed_with_errors", "{job:?}");
+    let (total, done, failed) = progress(&job, "creatives");
+    assert_eq!(failed, 1, "{job:?}");
+    assert_eq!(Some(done + failed), total, "every other creative is stored");
+    let errors = w
+        .vault
+        .read(|r| r.client(&w.client_id)?.import_errors(&job.id, 50))
+        .unwrap();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(
+        (errors[0].kind.as_str(), errors[0].external_id.as_str()),
+        ("creative", broken_id.as_str())
+    );
+    assert!(
+        errors[0].message.contains("Ad Creative Is Incomplete"),
+        "{errors:?}"
+    );
+    let without: Vec<String> = expected.into_iter().filter(|l| *l != broken_line).collect();
+    assert_eq!(
+        library_dump(&w.vault, &w.client_id),
+        without,
+        "the same library but the one creative (its ad is kept and still names it)"
+    );
+    let stats = w.emu.stats("meta").unwrap();
+    let lookups = stats.import_requests.get("ids").copied().unwrap_or(0);
+    assert!(lookups >= 2, "read by id around the broken one: {stats:?}");
+    let total = |s: &switchboard_emulator::Stats| s.import_requests.values().sum::<u32>();
+    let clean_total = total(&clean.emu.stats("meta").unwrap());
+    // Each listing and report page of at most 60 rows took 500, 250, 125 and 62 first.
+    assert!(
+        total(&stats) - lookups >= clean_total + 4 * 8,
+        "pages were asked again smaller: {} vs {clean_total}",
+        total(&stats)
+    );
+    assert_sound(&w);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_grant_revoked_mid_job_pauses_it_for_reconnect_and_a_resume_finishes_it() {
     let w = world_with(EmulatorConfig {
         page_size: 5,

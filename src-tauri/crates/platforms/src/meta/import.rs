@@ -34,6 +34,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, SecondsFormat, Utc};
 use secrecy::ExposeSecret;
 use serde_json::{json, Map, Value};
+use std::collections::HashMap;
 use std::time::Duration;
 
 /// The Meta Marketing API import.
@@ -153,6 +154,11 @@ impl Edge {
             Edge::Creatives => Stage::Creatives,
             Edge::Images | Edge::Videos => Stage::Assets,
         }
+    }
+
+    /// Whether its objects can be read by id (`?ids=`); image ids are not Graph node ids.
+    fn by_id(self) -> bool {
+        !matches!(self, Edge::Images)
     }
 
     /// Whether the listing is filtered by status (and by the selected campaigns).
@@ -369,11 +375,43 @@ impl<'a> Api<'a> {
         Ok(done(records, answer.usage, 1, None))
     }
 
+    /// GET one page with `query`, whose `limit` (added if missing) starts at `self.limit`
+    /// and is halved while Meta answers "Please reduce the amount of data you're asking
+    /// for" (HTTP 500, code 1).
+    // why: that error comes from pages too heavy to build (big creatives, many actions);
+    // the same request never succeeds, while a smaller page does. Airbyte halves `limit`
+    // on it and goes back to the full size after a success (reference "Pagination";
+    // airbytehq/airbyte #25383). The full size is asked again on the next step.
+    async fn get_page(
+        &self,
+        url: &str,
+        query: &[(&str, String)],
+    ) -> Result<(Answer, u32), SourceError> {
+        let mut query = query.to_vec();
+        let slot = match query.iter().position(|(k, _)| *k == "limit") {
+            Some(i) => i,
+            None => {
+                query.push(("limit", String::new()));
+                query.len() - 1
+            }
+        };
+        let (mut limit, mut requests) = (self.limit, 0);
+        loop {
+            requests += 1;
+            query[slot].1 = limit.to_string();
+            match self.send(self.ctx.http.get(url).query(&query)).await {
+                Ok(answer) => return Ok((answer, requests)),
+                Err(e) if limit > 1 && asks_less(&e) => limit /= 2,
+                Err(e) => return Err(SourceError { requests, ..e }),
+            }
+        }
+    }
+
     async fn listing(&self, edge: Edge, cursor: Option<&str>) -> Result<Step, SourceError> {
         let url = format!("{}/act_{}/{}", self.base, self.account, edge.path());
         let mut query = vec![
             ("fields", edge.fields().to_owned()),
-            ("limit", self.limit.to_string()),
+            ("limit", String::new()),
             ("summary", "total_count".to_owned()),
         ];
         if edge.filtered() {
@@ -382,33 +420,115 @@ impl<'a> Api<'a> {
         if let Some(after) = cursor {
             query.push(("after", after.to_owned()));
         }
-        let answer = self.send(self.ctx.http.get(url).query(&query)).await?;
+        let (answer, requests) = match self.get_page(&url, &query).await {
+            Ok(page) => page,
+            Err(e) if edge.by_id() && matches!(e.verdict, ApiVerdict::BrokenObject { .. }) => {
+                query[0].1 = "id".to_owned();
+                return self
+                    .around_broken(edge, &url, &query, cursor, e.requests)
+                    .await;
+            }
+            Err(e) => return Err(e),
+        };
         let currency = self.ctx.currency.as_deref();
         let mut records = Vec::new();
         for row in rows(&answer.body) {
-            match (edge, row) {
-                (_, Value::Object(row)) => records.extend(match edge {
-                    Edge::Campaigns => vec![campaign(row, currency)],
-                    Edge::AdSets => vec![ad_set(row, currency)],
-                    Edge::Ads => vec![ad(row)],
-                    Edge::Creatives => creative(row),
-                    Edge::Images => vec![image(row)],
-                    Edge::Videos => video(row),
-                }),
-                (_, other) => records.push(broken(
-                    edge_kind(edge),
-                    "",
-                    format!("a listing row is not an object: {}", short(other)),
-                )),
-            }
+            records.extend(edge_records(edge, row, currency));
         }
         let next = next_page(&answer.body, cursor).map_or(Next::Done, Next::Page);
         Ok(Step {
             records,
             next,
             usage: answer.usage,
-            requests: 1,
+            requests,
             total: total(&answer.body),
+        })
+    }
+
+    /// A page Meta refuses because one object on it cannot be read (#100 / 2446289: a
+    /// creative whose post was deleted). The same page is listed again with ids only
+    /// (`id_query`), its objects are read by id in groups of [`IDS_PER_LOOKUP`], a group
+    /// that fails the same way is halved until the broken object stands alone, and that
+    /// object becomes a `Broken` record. The next cursor is the id-only page's: the same
+    /// position the full page would have given.
+    // why: Meta fails the whole listing for one such creative (airbytehq/airbyte #65944,
+    // #66027), so a listing that stops there loses every creative after it.
+    async fn around_broken(
+        &self,
+        edge: Edge,
+        url: &str,
+        id_query: &[(&str, String)],
+        cursor: Option<&str>,
+        before: u32,
+    ) -> Result<Step, SourceError> {
+        let (page, listed) = self
+            .get_page(url, id_query)
+            .await
+            .map_err(|e| SourceError {
+                requests: before + e.requests,
+                ..e
+            })?;
+        let mut requests = before + listed;
+        let mut usage = page.usage;
+        let ids: Vec<String> = rows(&page.body).filter_map(|r| text(r.get("id"))).collect();
+        let mut found: HashMap<String, Value> = HashMap::with_capacity(ids.len());
+        let mut unreadable: HashMap<String, String> = HashMap::new();
+        let mut groups: Vec<&[String]> = ids.chunks(IDS_PER_LOOKUP).rev().collect();
+        let lookup = format!("{}/", self.base);
+        while let Some(group) = groups.pop() {
+            requests += 1;
+            let request = self.ctx.http.get(&lookup).query(&[
+                ("ids", group.join(",")),
+                ("fields", edge.fields().to_owned()),
+            ]);
+            match self.send(request).await {
+                Ok(mut answer) => {
+                    usage = higher(usage, answer.usage);
+                    for id in group {
+                        if let Some(object) = answer.body.remove(id) {
+                            found.insert(id.clone(), object);
+                        }
+                    }
+                }
+                Err(e) if matches!(e.verdict, ApiVerdict::BrokenObject { .. }) => {
+                    if let [id] = group {
+                        unreadable.insert(id.clone(), e.message().to_owned());
+                    } else {
+                        let (left, right) = group.split_at(group.len() / 2);
+                        groups.push(right);
+                        groups.push(left);
+                    }
+                }
+                Err(e) => return Err(SourceError { requests, ..e }),
+            }
+        }
+        let currency = self.ctx.currency.as_deref();
+        let mut records = Vec::with_capacity(ids.len());
+        for id in &ids {
+            match (found.get(id), unreadable.remove(id)) {
+                (Some(row), _) => records.extend(edge_records(edge, row, currency)),
+                (None, Some(why)) => records.push(broken(
+                    edge_kind(edge),
+                    id,
+                    format!(
+                        "Meta cannot read this {}: {why}",
+                        edge_kind(edge).replace('_', " ")
+                    ),
+                )),
+                (None, None) => records.push(broken(
+                    edge_kind(edge),
+                    id,
+                    "Meta listed it but did not return it by id".to_owned(),
+                )),
+            }
+        }
+        let next = next_page(&page.body, cursor).map_or(Next::Done, Next::Page);
+        Ok(Step {
+            records,
+            next,
+            usage,
+            requests,
+            total: total(&page.body),
         })
     }
 
@@ -567,15 +687,18 @@ impl<'a> Api<'a> {
     ) -> Result<Step, SourceError> {
         check_id(id)?;
         let url = format!("{}/{id}/insights", self.base);
-        let mut query = vec![("limit", self.limit.to_string())];
+        let mut query = vec![("limit", String::new())];
         if let Some(after) = after {
             query.push(("after", after.to_owned()));
         }
-        let requests = before + 1;
-        let answer = self
-            .send(self.ctx.http.get(url).query(&query))
+        let (answer, requests) = self
+            .get_page(&url, &query)
             .await
-            .map_err(|e| SourceError { requests, ..e })?;
+            .map_err(|e| SourceError {
+                requests: before + e.requests,
+                ..e
+            })
+            .map(|(answer, n)| (answer, before + n))?;
         let records = rows(&answer.body)
             .map(|row| match row {
                 Value::Object(row) => metric(row, library_level),
@@ -650,6 +773,34 @@ fn next_page(body: &Map<String, Value>, current: Option<&str>) -> Option<String>
         .and_then(Value::as_str)
         .filter(|a| !a.is_empty())?;
     (Some(after) != current).then(|| after.to_owned())
+}
+
+/// How many ids one `?ids=` lookup names (Graph's maximum is 50).
+const IDS_PER_LOOKUP: usize = 50;
+
+/// Whether Meta asked for a smaller page.
+fn asks_less(e: &SourceError) -> bool {
+    matches!(e.verdict, ApiVerdict::Transient { .. })
+        && e.message().contains("reduce the amount of data")
+}
+
+/// The records of one listing row.
+fn edge_records(edge: Edge, row: &Value, currency: Option<&str>) -> Vec<Record> {
+    match row {
+        Value::Object(row) => match edge {
+            Edge::Campaigns => vec![campaign(row, currency)],
+            Edge::AdSets => vec![ad_set(row, currency)],
+            Edge::Ads => vec![ad(row)],
+            Edge::Creatives => creative(row),
+            Edge::Images => vec![image(row)],
+            Edge::Videos => video(row),
+        },
+        other => vec![broken(
+            edge_kind(edge),
+            "",
+            format!("a listing row is not an object: {}", short(other)),
+        )],
+    }
 }
 
 fn edge_kind(edge: Edge) -> &'static str {

@@ -779,8 +779,9 @@ async fn error_of(status: u16, body: Vec<u8>, headers: &[(&'static str, &str)]) 
         canned = canned.header(k, v);
     }
     api.answer(canned);
+    // why: a plain listing; `adcreatives` answers a broken object by reading around it.
     let err = MetaImport
-        .step(&env.ctx(), &unit("adcreatives"), Some("QVFI"))
+        .step(&env.ctx(), &unit("adimages"), Some("QVFI"))
         .await
         .expect_err("an error");
     assert_token_only_in_header(&api.take());
@@ -819,9 +820,12 @@ async fn errors_are_classified_and_never_carry_the_token() {
     );
 
     let broken = error_of(400, fixture("meta/error_2446289.json"), &[]).await;
-    assert!(
-        matches!(broken.verdict, ApiVerdict::BrokenObject { .. }),
-        "{broken:?}"
+    assert_eq!(
+        broken.verdict,
+        ApiVerdict::BrokenObject {
+            raw: "(100/2446289) Invalid parameter — Ad Creative Is Incomplete: The post you selected for your ad is not available. It could be deleted or you might not have permissions to see it. Please check your ad creative and try again.".into()
+        },
+        "the user title and text say what is wrong"
     );
 
     let server = error_of(500, fixture("meta/error_500.json"), &[]).await;
@@ -910,4 +914,243 @@ fn descriptor_urls_follow_the_graph_version() {
         .accounts_url
         .as_deref()
         .is_some_and(|u| u.starts_with("https://graph.facebook.com/v22.0/")));
+}
+
+fn json_bytes(v: &Value) -> Vec<u8> {
+    serde_json::to_vec(v).expect("JSON")
+}
+
+#[tokio::test]
+async fn a_broken_creative_is_recorded_and_the_rest_of_its_page_kept() {
+    let (api, env) = setup().await;
+    let listed: Value = serde_json::from_slice(&fixture("meta/adcreatives.json")).unwrap();
+    let row = |i: usize| listed["data"][i].clone();
+    let incomplete = || Canned::json(400, fixture("meta/error_2446289.json"));
+    // The full page fails for the one creative whose post is gone.
+    api.answer(incomplete());
+    // The same page with ids only.
+    api.answer(Canned::json(
+        200,
+        json_bytes(&json!({
+            "data": [{"id": "411"}, {"id": "412"}, {"id": "413"}, {"id": "999"}],
+            "paging": {"cursors": {"before": "QVFI", "after": "QVFJ"}, "next": "https://graph.facebook.com/v22.0/act_123/adcreatives?after=QVFJ"},
+            "summary": {"total_count": 9},
+        })),
+    ));
+    // All four by id fail; the halves are asked apart until 999 stands alone.
+    api.answer(incomplete());
+    api.answer(Canned::json(
+        200,
+        json_bytes(&json!({"411": row(0), "412": row(1)})),
+    ));
+    api.answer(incomplete());
+    api.answer(Canned::json(200, json_bytes(&json!({"413": row(2)}))));
+    api.answer(incomplete());
+
+    let step = MetaImport
+        .step(&env.ctx(), &unit("adcreatives"), Some("QVFI"))
+        .await
+        .expect("the page is read around the broken creative");
+    let seen = api.take();
+    assert_token_only_in_header(&seen);
+    assert_eq!(step.requests, 7, "every request is counted");
+    assert_eq!(
+        step.next,
+        Next::Page("QVFJ".into()),
+        "the id-only page's cursor"
+    );
+    assert_eq!(step.total, Some(9));
+    type Asked<'a> = (&'a str, Option<&'a str>, Option<&'a str>, Option<&'a str>);
+    let asked: Vec<Asked> = seen
+        .iter()
+        .map(|s| {
+            (
+                s.path.as_str(),
+                s.param("ids"),
+                s.param("after"),
+                s.param("limit"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        asked,
+        vec![
+            (
+                "/v22.0/act_123/adcreatives",
+                None,
+                Some("QVFI"),
+                Some("100")
+            ),
+            (
+                "/v22.0/act_123/adcreatives",
+                None,
+                Some("QVFI"),
+                Some("100")
+            ),
+            ("/v22.0/", Some("411,412,413,999"), None, None),
+            ("/v22.0/", Some("411,412"), None, None),
+            ("/v22.0/", Some("413,999"), None, None),
+            ("/v22.0/", Some("413"), None, None),
+            ("/v22.0/", Some("999"), None, None),
+        ]
+    );
+    assert_eq!(seen[1].param("fields"), Some("id"), "ids only");
+    assert_eq!(seen[1].param("summary"), Some("total_count"));
+    assert_eq!(
+        seen[0].param("fields"),
+        seen[2].param("fields"),
+        "by id, the same fields"
+    );
+
+    let records = page(step.records);
+    let ids: Vec<&str> = records
+        .iter()
+        .map(|r| match r {
+            Record::Creative(c) => c.external_id.as_str(),
+            Record::Broken { external_id, .. } => external_id.as_str(),
+            _ => "",
+        })
+        .collect();
+    assert_eq!(ids, vec!["411", "412", "413", "999"], "in listing order");
+    assert!(
+        matches!(&records[0], Record::Creative(c) if c.format == "image" && c.assets.len() == 1)
+    );
+    match &records[3] {
+        Record::Broken { kind, message, .. } => {
+            assert_eq!(kind, "creative");
+            assert!(
+                message.starts_with("Meta cannot read this creative: (100/2446289)")
+                    && message.contains("Ad Creative Is Incomplete"),
+                "{message}"
+            );
+        }
+        other => panic!("999 is recorded as broken: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_lookup_that_leaves_an_id_out_records_it_and_other_errors_fail_the_step() {
+    let (api, env) = setup().await;
+    api.answer(Canned::json(400, fixture("meta/error_2446289.json")));
+    api.answer(Canned::json(
+        200,
+        json_bytes(
+            &json!({"data": [{"id": "411"}, {"id": "412"}], "paging": {"cursors": {"after": "x"}}}),
+        ),
+    ));
+    api.answer(Canned::json(
+        200,
+        json_bytes(&json!({"411": {"id": "411", "name": "Kept"}})),
+    ));
+    let step = MetaImport
+        .step(&env.ctx(), &unit("adcreatives"), None)
+        .await
+        .expect("a step");
+    assert_eq!(step.next, Next::Done, "no paging.next");
+    assert!(matches!(
+        &page(step.records)[..],
+        [Record::Creative(c), Record::Broken { external_id, message, .. }]
+            if c.external_id == "411" && external_id == "412" && message.contains("did not return it")
+    ));
+    api.take();
+
+    // A rate limit while reading around it fails the step as a rate limit, all requests counted.
+    api.answer(Canned::json(400, fixture("meta/error_2446289.json")));
+    api.answer(Canned::json(
+        200,
+        json_bytes(&json!({"data": [{"id": "411"}], "paging": {"cursors": {"after": "x"}}})),
+    ));
+    api.answer(Canned::json(400, fixture("meta/error_80004.json")));
+    let err = MetaImport
+        .step(&env.ctx(), &unit("adcreatives"), None)
+        .await
+        .expect_err("the rate limit");
+    assert!(
+        matches!(err.verdict, ApiVerdict::RateLimited { .. }),
+        "{err:?}"
+    );
+    assert_eq!(err.requests, 3);
+
+    // Images cannot be read by id: their broken object fails the step as before.
+    api.answer(Canned::json(400, fixture("meta/error_2446289.json")));
+    let err = MetaImport
+        .step(&env.ctx(), &unit("adimages"), None)
+        .await
+        .expect_err("no way around it");
+    assert!(
+        matches!(err.verdict, ApiVerdict::BrokenObject { .. }),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_page_too_heavy_is_asked_again_smaller_and_the_next_step_at_full_size() {
+    let (api, env) = setup().await;
+    let reduce = || Canned::json(500, fixture("meta/error_reduce_data.json"));
+    api.answer(reduce());
+    api.answer(reduce());
+    api.answer(Canned::json(200, fixture("meta/campaigns_1.json")));
+    api.answer(Canned::json(200, fixture("meta/campaigns_2.json")));
+    let unit = unit("campaigns");
+    let first = MetaImport
+        .step(&env.ctx(), &unit, None)
+        .await
+        .expect("page 1 at a quarter of the size");
+    assert_eq!(first.requests, 3);
+    assert_eq!(first.next, Next::Page("QVFIUmFmdGVy".into()));
+    let second = MetaImport
+        .step(&env.ctx(), &unit, Some("QVFIUmFmdGVy"))
+        .await
+        .expect("page 2");
+    assert_eq!(second.requests, 1);
+    let limits: Vec<Option<String>> = api
+        .take()
+        .iter()
+        .map(|s| s.param("limit").map(str::to_owned))
+        .collect();
+    assert_eq!(
+        limits,
+        vec![
+            Some("100".into()),
+            Some("50".into()),
+            Some("25".into()),
+            Some("100".into())
+        ]
+    );
+
+    // Report pages too; and at one row Meta's answer is the step's error.
+    for _ in 0..7 {
+        api.answer(reduce());
+    }
+    let err = MetaImport
+        .step(
+            &env.ctx(),
+            &unit_of_insights(),
+            Some("page:6000000000001:QVFI"),
+        )
+        .await
+        .expect_err("even one row is too much");
+    assert!(
+        matches!(&err.verdict, ApiVerdict::Transient { raw } if raw.contains("reduce the amount of data")),
+        "{err:?}"
+    );
+    assert_eq!(err.requests, 7, "100, 50, 25, 12, 6, 3, 1");
+    let limits: Vec<String> = api
+        .take()
+        .iter()
+        .filter_map(|s| s.param("limit").map(str::to_owned))
+        .collect();
+    assert_eq!(limits, ["100", "50", "25", "12", "6", "3", "1"]);
+
+    // Another 500 is not asked again smaller: the engine retries it with backoff.
+    api.answer(Canned::json(500, fixture("meta/error_500.json")));
+    let err = MetaImport
+        .step(&env.ctx(), &unit, None)
+        .await
+        .expect_err("a plain 500");
+    assert_eq!(err.requests, 1);
+}
+
+fn unit_of_insights() -> UnitSpec {
+    unit("insights:ad:2026-01-01")
 }

@@ -73,7 +73,15 @@ pub fn classify(status: u16, body: &Value) -> ApiVerdict {
         .get("message")
         .and_then(Value::as_str)
         .unwrap_or("unknown error");
-    let raw = format!("({code}/{sub}) {message}");
+    let mut raw = format!("({code}/{sub}) {message}");
+    // The user-facing title and text say which object and why ("Ad Creative Is
+    // Incomplete: The post you selected for your ad is not available…").
+    let user = |k: &str| e.get(k).and_then(Value::as_str).filter(|s| !s.is_empty());
+    match (user("error_user_title"), user("error_user_msg")) {
+        (Some(t), Some(m)) => raw.push_str(&format!(" — {t}: {m}")),
+        (Some(t), None) | (None, Some(t)) => raw.push_str(&format!(" — {t}")),
+        (None, None) => {}
+    }
     let transient = e.get("is_transient").and_then(Value::as_bool) == Some(true);
     match code {
         4 | 17 | 32 | 613 | 80000..=80014 => ApiVerdict::RateLimited { wait: None, raw },
