@@ -21,6 +21,7 @@
 //! cannot be understood is a `Broken` record, never a failed step.
 
 use super::limits as meta_limits;
+use super::report_rows;
 use super::GRAPH_VERSION;
 use crate::http::text;
 use crate::import::{
@@ -86,7 +87,7 @@ const LISTED_STATUSES: &[&str] = &[
 ];
 
 /// Action types counted as conversions (and their values) in insights.
-const CONVERSION_ACTIONS: &[&str] = &[
+pub(super) const CONVERSION_ACTIONS: &[&str] = &[
     "purchase",
     "lead",
     "complete_registration",
@@ -286,6 +287,32 @@ struct Answer {
     usage: Usage,
 }
 
+/// A successful Graph answer before it is read as JSON.
+struct RawAnswer {
+    status: u16,
+    bytes: bytes::Bytes,
+    usage: Usage,
+}
+
+impl RawAnswer {
+    fn into_object(self) -> Result<Answer, SourceError> {
+        let status = self.status;
+        match serde_json::from_slice::<Value>(&self.bytes) {
+            Ok(Value::Object(body)) => Ok(Answer {
+                body,
+                usage: self.usage,
+            }),
+            Ok(_) => Err(SourceError::transient(format!(
+                "Meta answered HTTP {status} with JSON that is not an object"
+            ))),
+            // The serde message names a line and column only, never the body.
+            Err(e) => Err(SourceError::transient(format!(
+                "Meta answered HTTP {status} with a body that is not JSON ({e})"
+            ))),
+        }
+    }
+}
+
 impl<'a> Api<'a> {
     fn new(ctx: &'a SourceCtx<'a>) -> Result<Self, SourceError> {
         let account = ctx.scope.account.trim();
@@ -305,6 +332,11 @@ impl<'a> Api<'a> {
 
     /// Send a request with the token in the `Authorization` header and read the answer.
     async fn send(&self, request: reqwest::RequestBuilder) -> Result<Answer, SourceError> {
+        self.send_raw(request).await?.into_object()
+    }
+
+    /// Send a request; a successful answer's bytes, or the classified error.
+    async fn send_raw(&self, request: reqwest::RequestBuilder) -> Result<RawAnswer, SourceError> {
         let response = request
             .bearer_auth(self.ctx.token.expose_secret())
             .header(reqwest::header::ACCEPT, "application/json")
@@ -327,9 +359,8 @@ impl<'a> Api<'a> {
             .bytes()
             .await
             .map_err(|e| transport_error(PLATFORM, e))?;
-        let parsed = serde_json::from_slice::<Value>(&bytes);
         if !(200..300).contains(&status) {
-            let body = parsed.unwrap_or(Value::Null);
+            let body = serde_json::from_slice::<Value>(&bytes).unwrap_or(Value::Null);
             let verdict = match meta_limits::classify(status, &body) {
                 ApiVerdict::RateLimited { wait: None, raw } => ApiVerdict::RateLimited {
                     wait: usage.regain_after.or(retry_after),
@@ -339,16 +370,11 @@ impl<'a> Api<'a> {
             };
             return Err(SourceError::new(verdict));
         }
-        match parsed {
-            Ok(Value::Object(body)) => Ok(Answer { body, usage }),
-            Ok(_) => Err(SourceError::transient(format!(
-                "Meta answered HTTP {status} with JSON that is not an object"
-            ))),
-            // The serde message names a line and column only, never the body.
-            Err(e) => Err(SourceError::transient(format!(
-                "Meta answered HTTP {status} with a body that is not JSON ({e})"
-            ))),
-        }
+        Ok(RawAnswer {
+            status,
+            bytes,
+            usage,
+        })
     }
 
     fn filtering(&self, statuses: bool) -> Option<String> {
@@ -386,7 +412,7 @@ impl<'a> Api<'a> {
         &self,
         url: &str,
         query: &[(&str, String)],
-    ) -> Result<(Answer, u32), SourceError> {
+    ) -> Result<(RawAnswer, u32), SourceError> {
         let mut query = query.to_vec();
         let slot = match query.iter().position(|(k, _)| *k == "limit") {
             Some(i) => i,
@@ -399,7 +425,7 @@ impl<'a> Api<'a> {
         loop {
             requests += 1;
             query[slot].1 = limit.to_string();
-            match self.send(self.ctx.http.get(url).query(&query)).await {
+            match self.send_raw(self.ctx.http.get(url).query(&query)).await {
                 Ok(answer) => return Ok((answer, requests)),
                 Err(e) if limit > 1 && asks_less(&e) => limit /= 2,
                 Err(e) => return Err(SourceError { requests, ..e }),
@@ -421,7 +447,11 @@ impl<'a> Api<'a> {
             query.push(("after", after.to_owned()));
         }
         let (answer, requests) = match self.get_page(&url, &query).await {
-            Ok(page) => page,
+            Ok((page, requests)) => (
+                page.into_object()
+                    .map_err(|e| SourceError { requests, ..e })?,
+                requests,
+            ),
             Err(e) if edge.by_id() && matches!(e.verdict, ApiVerdict::BrokenObject { .. }) => {
                 query[0].1 = "id".to_owned();
                 return self
@@ -464,6 +494,11 @@ impl<'a> Api<'a> {
         let (page, listed) = self
             .get_page(url, id_query)
             .await
+            .and_then(|(page, n)| {
+                page.into_object()
+                    .map(|p| (p, n))
+                    .map_err(|e| SourceError { requests: n, ..e })
+            })
             .map_err(|e| SourceError {
                 requests: before + e.requests,
                 ..e
@@ -699,24 +734,32 @@ impl<'a> Api<'a> {
                 ..e
             })
             .map(|(answer, n)| (answer, before + n))?;
-        let records = rows(&answer.body)
-            .map(|row| match row {
-                Value::Object(row) => metric(row, library_level),
-                other => broken(
-                    "metric",
-                    "",
-                    format!("an insights row is not an object: {}", short(other)),
-                ),
-            })
-            .collect();
-        let next = next_page(&answer.body, after)
-            .map_or(Next::Done, |a| Next::Page(format!("page:{id}:{a}")));
+        let general = |row: &Value| match row {
+            Value::Object(row) => metric(row, library_level),
+            other => broken(
+                "metric",
+                "",
+                format!("an insights row is not an object: {}", short(other)),
+            ),
+        };
+        let page_usage = answer.usage;
+        let (records, body) = match report_rows::read(&answer.bytes, library_level, general) {
+            Some(page) => (page.records, page.meta),
+            None => {
+                let answer = answer
+                    .into_object()
+                    .map_err(|e| SourceError { requests, ..e })?;
+                (rows(&answer.body).map(general).collect(), answer.body)
+            }
+        };
+        let next =
+            next_page(&body, after).map_or(Next::Done, |a| Next::Page(format!("page:{id}:{a}")));
         Ok(Step {
             records,
             next,
-            usage: higher(usage, answer.usage),
+            usage: higher(usage, page_usage),
             requests,
-            total: total(&answer.body),
+            total: total(&body),
         })
     }
 }
@@ -1356,7 +1399,7 @@ fn extra_of(row: &Map<String, Value>) -> String {
     .unwrap_or_else(|_| "{}".into())
 }
 
-fn metric(row: &Map<String, Value>, level: &'static str) -> Record {
+pub(super) fn metric(row: &Map<String, Value>, level: &'static str) -> Record {
     let id_key = match level {
         "campaign" => "campaign_id",
         "ad_group" => "adset_id",

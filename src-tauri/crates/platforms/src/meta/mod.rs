@@ -7,6 +7,7 @@ mod import;
 #[cfg(test)]
 mod import_tests;
 mod publish;
+mod report_rows;
 
 pub use adapter::{permissions_url, Meta};
 pub use import::MetaImport;
