@@ -99,6 +99,9 @@ pub struct Stats {
     pub import_requests: BTreeMap<String, u32>,
     /// Asset downloads served by the CDN (`/__cdn/…`), faulted ones included.
     pub cdn_downloads: u32,
+    /// The most CDN requests served at once (from arrival, latency included, until the
+    /// answer is handed over): the client's real download concurrency.
+    pub cdn_peak_in_flight: u32,
     /// Async insights report runs created (Meta `POST act_{id}/insights`).
     pub report_runs: u32,
     /// Publishing API requests by kind: X `tweets`, `media_initialize`, `media_append`,

@@ -419,10 +419,12 @@ async fn answer(State(server): State<Arc<Server>>, request: Request) -> Response
         }
         _ => {}
     }
+    let cdn = path.starts_with(crate::import::cdn::CDN_PREFIX) && parts.method == Method::GET;
+    let _serving = cdn.then(|| crate::import::cdn::Serving::start(&server));
     if !server.catalog.latency.is_zero() {
         tokio::time::sleep(server.catalog.latency).await;
     }
-    if path.starts_with(crate::import::cdn::CDN_PREFIX) && parts.method == Method::GET {
+    if cdn {
         return crate::import::cdn::handle(&server, &path, parts.uri.query());
     }
     let kind = server.spec.kind;

@@ -90,6 +90,27 @@ fn plain(status: StatusCode, text: &'static str) -> Response {
         .into_response()
 }
 
+/// One CDN request being served (its latency included), counted for
+/// [`crate::Stats::cdn_peak_in_flight`] until dropped.
+pub(crate) struct Serving<'a>(&'a Server);
+
+impl<'a> Serving<'a> {
+    pub(crate) fn start(server: &'a Server) -> Self {
+        let mut store = server.lock();
+        store.import.cdn_in_flight += 1;
+        let now = store.import.cdn_in_flight;
+        store.stats.cdn_peak_in_flight = store.stats.cdn_peak_in_flight.max(now);
+        Serving(server)
+    }
+}
+
+impl Drop for Serving<'_> {
+    fn drop(&mut self) {
+        let mut store = self.0.lock();
+        store.import.cdn_in_flight = store.import.cdn_in_flight.saturating_sub(1);
+    }
+}
+
 /// Answer one CDN request.
 pub(crate) fn handle(server: &Server, path: &str, query: Option<&str>) -> Response {
     let fault = {

@@ -176,6 +176,8 @@ pub(crate) struct ImportState {
     /// The most rows a Graph page may ask for before it answers "reduce the amount of
     /// data" ([`Fault::RowCap`]).
     pub row_cap: Option<usize>,
+    /// CDN requests being served now.
+    pub cdn_in_flight: u32,
 }
 
 impl ImportState {
