@@ -97,6 +97,13 @@ impl<'t> Write<'t> {
         }
     }
 
+    /// The connection's `synchronous` level for this transaction (2 = FULL, 1 = NORMAL),
+    /// for tests of which writes sync.
+    #[doc(hidden)]
+    pub fn synchronous_level(&self) -> Result<i64> {
+        Ok(self.tx.query_row("PRAGMA synchronous", [], |r| r.get(0))?)
+    }
+
     /// Reads inside the same transaction see this transaction's writes.
     pub fn read(&self) -> Read<'_> {
         Read {

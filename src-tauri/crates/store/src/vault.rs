@@ -920,18 +920,35 @@ impl Vault {
             .as_ref()
             .ok_or_else(|| StoreError::Invalid("the vault is closed".into()))?;
         let mut conn = conns.writer.lock().expect("writer");
-        let tx = conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(StoreError::classify)?;
-        let mut w = Write::new(
-            tx,
-            origin,
-            self.clock.as_ref(),
-            st.files.as_deref(),
-            &self.actor,
-        );
-        let out = f(&mut w)?;
-        let batch = w.commit()?;
+        // why: an import commits every ~100 ms, and each commit is a checkpoint a crash can
+        // only roll back to an earlier one (WAL never tears), after which the job resumes
+        // from there; so import commits skip the WAL sync that every other write (tokens,
+        // posts, review marks) keeps, and the next such write's sync makes them durable too.
+        // On a busy disk the per-commit sync held the import's writer thread idle.
+        let relaxed = origin == Origin::Import;
+        if relaxed {
+            conn.pragma_update(None, "synchronous", "NORMAL")
+                .map_err(StoreError::classify)?;
+        }
+        let written = (|| -> Result<(T, _)> {
+            let tx = conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                .map_err(StoreError::classify)?;
+            let mut w = Write::new(
+                tx,
+                origin,
+                self.clock.as_ref(),
+                st.files.as_deref(),
+                &self.actor,
+            );
+            let out = f(&mut w)?;
+            Ok((out, w.commit()?))
+        })();
+        if relaxed {
+            conn.pragma_update(None, "synchronous", "FULL")
+                .map_err(StoreError::classify)?;
+        }
+        let (out, batch) = written?;
         drop(conn);
         drop(st);
         if !batch.changes.is_empty() {

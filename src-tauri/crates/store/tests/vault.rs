@@ -73,6 +73,27 @@ fn pragmas_are_durable_and_keep_temp_data_in_memory() {
 }
 
 #[test]
+fn only_import_writes_skip_the_wal_sync() {
+    let dir = tempfile::tempdir().unwrap();
+    let v = open(dir.path(), clock());
+    let level = |origin| v.write(origin, |w| w.synchronous_level()).unwrap();
+    assert_eq!(level(Origin::Import), 1, "an import commit: NORMAL");
+    assert_eq!(level(Origin::User), 2, "a user's write: FULL");
+    assert_eq!(level(Origin::System), 2);
+    // A failed import write leaves the connection syncing again.
+    let failed = v.write(Origin::Import, |_| -> switchboard_store::Result<()> {
+        Err(switchboard_store::StoreError::Invalid("no".into()))
+    });
+    assert!(failed.is_err());
+    assert_eq!(
+        v.pragmas().unwrap().synchronous,
+        2,
+        "FULL again after an import write"
+    );
+    assert_eq!(level(Origin::User), 2);
+}
+
+#[test]
 fn large_sorts_write_no_temp_files() {
     let dir = tempfile::tempdir().unwrap();
     let tmp = tempfile::tempdir().unwrap();
