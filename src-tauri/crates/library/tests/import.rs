@@ -254,6 +254,30 @@ async fn meta_account_imports_whole_with_assets_metrics_and_search() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn downloads_run_in_parallel_and_never_over_the_platforms_download_slots() {
+    let w = world_with(EmulatorConfig {
+        page_size: 7,
+        latency: Duration::from_millis(30),
+        ..EmulatorConfig::default()
+    })
+    .await;
+    let conn = connect(&w, "meta", &w.client_id).await;
+    let account = first_account(&w, &conn);
+    let job = import(&w, &conn, &account, 0).await;
+    assert_eq!(job.state, "completed", "{job:?}");
+    let stats = w.emu.stats("meta").unwrap();
+    let slots = switchboard_platforms::import::source("meta")
+        .map(|s| s.limits().download_concurrency)
+        .unwrap() as u32;
+    assert!(stats.cdn_downloads >= slots * 2, "{stats:?}");
+    assert!(
+        (4..=slots).contains(&stats.cdn_peak_in_flight),
+        "the CDN saw {} downloads at once (slots: {slots})",
+        stats.cdn_peak_in_flight
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn google_ads_account_imports_with_searchstream() {
     let w = world().await;
     let conn = connect(&w, "google_ads", &w.client_id).await;
