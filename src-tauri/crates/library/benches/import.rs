@@ -57,12 +57,12 @@ fn cpu_by_thread() -> Vec<(String, f64)> {
     out
 }
 
-/// The CPU seconds of the threads whose name starts with `prefix`.
 /// Bytes this process caused to be written to storage so far (Linux `/proc/self/io`).
 fn disk_written_mib() -> f64 {
     proc_number("io", "write_bytes:").map_or(0.0, |b| b / 1_048_576.0)
 }
 
+/// The CPU seconds of the threads whose name starts with `prefix`.
 fn cpu_of(threads: &[(String, f64)], prefix: &str) -> f64 {
     threads
         .iter()
@@ -163,12 +163,33 @@ fn main() {
         // The job ends when everything is in the library; the thumbnail pass follows it.
         // The job's writer thread ends with it: its CPU is sampled while it lives.
         let mut writer = 0.0f64;
+        let timeline = std::env::var_os("SB_BENCH_TIMELINE").is_some();
+        let (mut last_tick, mut last_stats) = (Instant::now(), before.clone());
         loop {
             let j = w.vault.read(|r| r.client(&w.client_id)?.import_job(&job.id)).unwrap();
             if j.is_final() {
                 break;
             }
             writer = writer.max(cpu_of(&cpu_by_thread(), "sb-import-wri"));
+            if timeline && last_tick.elapsed() >= Duration::from_secs(1) {
+                // Requests per kind in the last second (which units run when).
+                let now = w.emu.stats("meta").unwrap();
+                let delta: Vec<String> = now
+                    .import_requests
+                    .iter()
+                    .filter_map(|(k, n)| {
+                        let d = n - last_stats.import_requests.get(k).copied().unwrap_or(0);
+                        (d > 0).then(|| format!("{k} {d}"))
+                    })
+                    .collect();
+                println!(
+                    "  {:>5.1} s requests: {}, cdn {}",
+                    t.elapsed().as_secs_f64(),
+                    delta.join(", "),
+                    now.cdn_downloads - last_stats.cdn_downloads
+                );
+                (last_tick, last_stats) = (Instant::now(), now);
+            }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         let wall = t.elapsed();
@@ -194,9 +215,15 @@ fn main() {
             "import (scale {scale}): {} campaigns, {} ad sets, {} ads, {}/{} assets, {} metric rows",
             a.campaigns, a.ad_groups, a.ads, a.assets_done, a.assets_total, metric_rows[0]
         );
+        assert!(
+            after.cdn_peak_in_flight <= limits.download_concurrency as u32,
+            "the CDN served {} requests at once, over the limit of {}",
+            after.cdn_peak_in_flight,
+            limits.download_concurrency
+        );
         println!(
-            "  requests: {api} API ({} in flight at most) + {cdn} CDN ({} at most), {} ms latency each",
-            limits.concurrency, limits.download_concurrency, latency.as_millis()
+            "  requests: {api} API ({} in flight at most) + {cdn} CDN ({} at most; the CDN saw {} at once), {} ms latency each",
+            limits.concurrency, limits.download_concurrency, after.cdn_peak_in_flight, latency.as_millis()
         );
         println!(
             "  wall {:.1} s; lower bound {:.1} s (API {:.1} s, CDN {:.1} s, overlapping) → {:.0}% of the bound",
