@@ -527,6 +527,8 @@ impl<'a> Api<'a> {
                 }
                 Err(e) if matches!(e.verdict, ApiVerdict::BrokenObject { .. }) => {
                     if let [id] = group {
+                        // Kept in the job's error list: never with the token, even echoed.
+                        let e = redact(e, self.ctx.token.expose_secret());
                         unreadable.insert(id.clone(), e.message().to_owned());
                     } else {
                         let (left, right) = group.split_at(group.len() / 2);

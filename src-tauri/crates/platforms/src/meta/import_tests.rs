@@ -945,7 +945,11 @@ async fn a_broken_creative_is_recorded_and_the_rest_of_its_page_kept() {
     ));
     api.answer(incomplete());
     api.answer(Canned::json(200, json_bytes(&json!({"413": row(2)}))));
-    api.answer(incomplete());
+    // Meta's text for the last one echoes the token: the recorded message must not.
+    let echoed = String::from_utf8(fixture("meta/error_2446289.json"))
+        .unwrap()
+        .replace("Please check", &format!("Token {CANARY}. Please check"));
+    api.answer(Canned::json(400, echoed.into_bytes()));
 
     let step = MetaImport
         .step(&env.ctx(), &unit("adcreatives"), Some("QVFI"))
@@ -1021,6 +1025,10 @@ async fn a_broken_creative_is_recorded_and_the_rest_of_its_page_kept() {
             assert!(
                 message.starts_with("Meta cannot read this creative: (100/2446289)")
                     && message.contains("Ad Creative Is Incomplete"),
+                "{message}"
+            );
+            assert!(
+                !message.contains(CANARY) && message.contains("[redacted]"),
                 "{message}"
             );
         }
