@@ -415,6 +415,102 @@ fn prefix_search_expands_from_the_libraries_words() {
     assert!(find(&a, "zzz").is_empty());
 }
 
+/// How many segments the full-text index has written so far (`nWriteCounter` of FTS5's
+/// structure record: a 4-byte cookie, an optional 4-byte version marker, then varints for
+/// the levels, the segments and the write counter).
+fn search_segments_written(v: &switchboard_store::Vault) -> u64 {
+    let hex = v
+        .debug_query(
+            "SELECT hex(block) FROM lib_search_data WHERE id = 10 AND ?1 = ''",
+            "",
+        )
+        .unwrap()
+        .pop()
+        .expect("structure record");
+    let bytes: Vec<u8> = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+        .collect();
+    let mut at = if bytes.get(4..8) == Some(&[0xff, 0, 0, 1]) {
+        8
+    } else {
+        4
+    };
+    let mut varint = || {
+        let mut n = 0u64;
+        loop {
+            let b = bytes[at];
+            at += 1;
+            n = (n << 7) | u64::from(b & 0x7f);
+            if b & 0x80 == 0 {
+                return n;
+            }
+        }
+    };
+    let (_levels, _segments) = (varint(), varint());
+    varint()
+}
+
+#[test]
+fn a_batch_of_objects_and_creatives_adds_one_search_segment_each_and_stays_searchable() {
+    use switchboard_store::domain::CreativeUpsert;
+    let dir = tempfile::tempdir().unwrap();
+    let v = common::open(dir.path(), common::clock());
+    let [a] = clients(&v, ["Acme"]);
+    let pull = |word: &str| {
+        v.write(Origin::Import, |w| {
+            let mut c = w.client(&a)?;
+            let account = account(&mut c, "meta", "act_1", "Ads")?;
+            let ads: Vec<ObjectUpsert> = (0..60)
+                .map(|i| ObjectUpsert {
+                    creative_external_id: Some(format!("cr{i}")),
+                    ..object(
+                        "ad",
+                        &format!("ad{i}"),
+                        None,
+                        &format!("Ad {i}"),
+                        &format!("{word} copy {i}"),
+                    )
+                })
+                .collect();
+            c.upsert_lib_objects(&account, &ads)?;
+            let creatives: Vec<CreativeUpsert> = (0..60)
+                .map(|i| CreativeUpsert {
+                    external_id: format!("cr{i}"),
+                    format: "image".into(),
+                    headlines: vec![format!("{word} headline")],
+                    raw_json: "{}".into(),
+                    ..Default::default()
+                })
+                .collect();
+            c.upsert_lib_creatives(&account, &creatives)
+        })
+        .unwrap();
+    };
+    let find = |q: &str| {
+        v.read(|r| r.client(&a)?.search_library(q, 100))
+            .unwrap()
+            .len()
+    };
+
+    let before = search_segments_written(&v);
+    pull("Lighthouse");
+    // Written row by row, each upsert flushed the rows before it into a segment of its own.
+    let first = search_segments_written(&v) - before;
+    assert!(
+        first <= 2,
+        "{first} segments for one batch of ads and one of creatives"
+    );
+    assert_eq!(find("lighthouse"), 60);
+
+    // A re-pull replaces every row's text: the old words are gone, the new ones found.
+    pull("Harbour");
+    let second = search_segments_written(&v) - before - first;
+    assert!(second <= 2, "{second} segments for the re-pull");
+    assert_eq!(find("harbour"), 60);
+    assert_eq!(find("lighthouse"), 0);
+}
+
 /// One pending image asset of a new Meta account of `client`; its id.
 fn pending_asset(v: &switchboard_store::Vault, client: &str, key: &str) -> String {
     v.write(Origin::Import, |w| {
