@@ -165,8 +165,18 @@ fn main() {
         let mut writer = 0.0f64;
         let timeline = std::env::var_os("SB_BENCH_TIMELINE").is_some();
         let (mut last_tick, mut last_stats) = (Instant::now(), before.clone());
+        // When each kind's count last moved: which path (downloads, listings, metrics)
+        // decides the wall time, and how long the settling after the last unit takes.
+        let mut moved: std::collections::BTreeMap<String, (i64, Duration)> = Default::default();
         loop {
             let j = w.vault.read(|r| r.client(&w.client_id)?.import_job(&job.id)).unwrap();
+            for p in &j.progress {
+                let n = p.done + p.failed;
+                let e = moved.entry(p.kind.clone()).or_insert((n, t.elapsed()));
+                if e.0 != n {
+                    *e = (n, t.elapsed());
+                }
+            }
             if j.is_final() {
                 break;
             }
@@ -233,6 +243,11 @@ fn main() {
             cdn_bound.as_secs_f64(),
             100.0 * bound.as_secs_f64() / wall.as_secs_f64()
         );
+        let last: Vec<String> = moved
+            .iter()
+            .map(|(kind, (_, at))| format!("{kind} {:.1} s", at.as_secs_f64()))
+            .collect();
+        println!("  last counted (which path ends last): {}", last.join(", "));
         let job_cpu = |prefix: &str| cpu_of(&cpu_job, prefix) - cpu_of(&cpu_before, prefix);
         println!(
             "  CPU during the job: importer {:.1} s (of which its writer thread {writer:.1} s), emulator {:.1} s, of {:.1} s the two cores had",
