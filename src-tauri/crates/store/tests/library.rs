@@ -667,3 +667,150 @@ fn a_backup_whose_files_are_gone_is_refused_and_the_vault_stays_as_it_was() {
     assert!(e.to_string().contains("1 asset files"), "{e}");
     assert_eq!(common::client_names(&v), vec!["Acme"]);
 }
+
+/// Each object's (spend, impressions, clicks, conversions) as lib_objects holds them, and as
+/// the sum of its daily rows without breakdown.
+fn totals_held_and_summed(
+    v: &switchboard_store::Vault,
+    account: &str,
+) -> (Vec<String>, Vec<String>) {
+    let held = v
+        .debug_query(
+            "SELECT level || ' ' || external_id || ' ' || spend_micros || ' ' || impressions || ' ' || clicks || ' ' || conversions_micros
+             FROM lib_objects WHERE account_id = ?1 ORDER BY level, external_id",
+            account,
+        )
+        .unwrap();
+    let summed = v
+        .debug_query(
+            "SELECT o.level || ' ' || o.external_id || ' ' || coalesce(sum(m.spend_micros), 0) || ' ' || coalesce(sum(m.impressions), 0)
+                 || ' ' || coalesce(sum(m.clicks), 0) || ' ' || coalesce(sum(m.conversions_micros), 0)
+             FROM lib_objects o LEFT JOIN lib_metrics_daily m
+               ON m.account_id = o.account_id AND m.level = o.level AND m.external_id = o.external_id AND m.breakdown = ''
+             WHERE o.account_id = ?1 GROUP BY o.level, o.external_id ORDER BY o.level, o.external_id",
+            account,
+        )
+        .unwrap();
+    (held, summed)
+}
+
+#[test]
+fn settled_totals_add_each_write_s_change_and_equal_the_sum_of_the_daily_rows() {
+    use switchboard_store::domain::MetricUpsert;
+    let dir = tempfile::tempdir().unwrap();
+    let v = common::open(dir.path(), common::clock());
+    let [client] = clients(&v, ["Acme"]);
+    let row = |level: &str, id: &str, date: &str, spend: i64, clicks: i64| MetricUpsert {
+        level: level.into(),
+        external_id: id.into(),
+        date: date.into(),
+        spend_micros: spend,
+        impressions: clicks * 10,
+        clicks,
+        conversions_micros: clicks * 1_000,
+        ..Default::default()
+    };
+    let account = v
+        .write(Origin::Import, |w| {
+            let mut c = w.client(&client)?;
+            let account = account(&mut c, "meta", "act_1", "Main")?;
+            // Metrics before their objects are listed (units run concurrently), with a
+            // breakdown row (never in totals) and one for an ad that is never listed.
+            c.upsert_lib_metrics(
+                &account,
+                &[
+                    row("ad", "a1", "2026-11-01", 5_000_000, 3),
+                    row("ad", "a1", "2026-11-02", 7_000_000, 4),
+                    MetricUpsert {
+                        breakdown: "age:18-24".into(),
+                        ..row("ad", "a1", "2026-11-01", 99_000_000, 99)
+                    },
+                    row("ad", "ghost", "2026-11-01", 1_000_000, 1),
+                    row("campaign", "c1", "2026-11-01", 12_000_000, 7),
+                ],
+            )?;
+            c.upsert_lib_objects(
+                &account,
+                &[
+                    object("campaign", "c1", None, "Camp", ""),
+                    object("ad", "a1", None, "Ad one", ""),
+                    object("ad", "a2", None, "Ad two", ""),
+                ],
+            )?;
+            Ok(account)
+        })
+        .unwrap();
+    v.write(Origin::Import, |w| {
+        w.client(&client)?.settle_lib_totals(&account)
+    })
+    .unwrap();
+    let (held, summed) = totals_held_and_summed(&v, &account);
+    assert_eq!(held, summed);
+    assert_eq!(
+        held[0], "ad a1 12000000 70 7 7000",
+        "the breakdown row is not counted"
+    );
+
+    // A re-pull restates a day, adds one, repeats a day in one batch (the later row is
+    // stored), and gives a2 its first rows. Objects exist now.
+    v.write(Origin::Import, |w| {
+        let mut c = w.client(&client)?;
+        c.upsert_lib_metrics(
+            &account,
+            &[
+                row("ad", "a1", "2026-11-02", 2_000_000, 1),
+                row("ad", "a1", "2026-11-03", 4_000_000, 2),
+                row("ad", "a2", "2026-11-03", 3_000_000, 5),
+                row("ad", "a2", "2026-11-03", 6_000_000, 6),
+                row("campaign", "c1", "2026-11-01", 12_000_000, 7),
+            ],
+        )
+    })
+    .unwrap();
+    v.write(Origin::Import, |w| {
+        w.client(&client)?.settle_lib_totals(&account)
+    })
+    .unwrap();
+    let (held, summed) = totals_held_and_summed(&v, &account);
+    assert_eq!(held, summed);
+    assert_eq!(held[0], "ad a1 11000000 60 6 6000");
+    assert_eq!(held[1], "ad a2 6000000 60 6 6000");
+
+    // The never-listed ad's change waits for it; listed later, it has its rows' totals.
+    assert_eq!(
+        v.debug_query(
+            "SELECT external_id FROM lib_totals_pending WHERE account_id = ?1",
+            &account
+        )
+        .unwrap(),
+        vec!["ghost".to_owned()]
+    );
+    v.write(Origin::Import, |w| {
+        let mut c = w.client(&client)?;
+        c.upsert_lib_objects(&account, &[object("ad", "ghost", None, "Late ad", "")])?;
+        c.settle_lib_totals(&account)
+    })
+    .unwrap();
+    let (held, summed) = totals_held_and_summed(&v, &account);
+    assert_eq!(held, summed);
+    assert_eq!(held[2], "ad ghost 1000000 10 1 1000");
+    assert!(v
+        .debug_query(
+            "SELECT external_id FROM lib_totals_pending WHERE account_id = ?1",
+            &account
+        )
+        .unwrap()
+        .is_empty());
+
+    // A full recompute agrees, and leaves nothing pending to be added twice.
+    v.write(Origin::Import, |w| {
+        let mut c = w.client(&client)?;
+        c.upsert_lib_metrics(&account, &[row("ad", "a2", "2026-11-04", 1_000_000, 1)])?;
+        c.refresh_lib_totals(&account)?;
+        c.settle_lib_totals(&account)
+    })
+    .unwrap();
+    let (held, summed) = totals_held_and_summed(&v, &account);
+    assert_eq!(held, summed);
+    assert_eq!(held[1], "ad a2 7000000 70 7 7000");
+}

@@ -559,7 +559,7 @@ impl ClientWrite<'_, '_> {
                 params![self.client.id, account_id, pull_started, now],
             )?;
         }
-        self.refresh_lib_totals(&account_id)?;
+        self.settle_lib_totals(&account_id)?;
         let now = self.w.now();
         self.w.tx.execute(
             "UPDATE lib_accounts SET last_import_at = ?3 WHERE id = ?1 AND client_id = ?2",
