@@ -203,6 +203,11 @@ fn main() {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         let wall = t.elapsed();
+        let last: Vec<String> = moved
+            .iter()
+            .map(|(kind, (_, at))| format!("{kind} {:.1} s", at.as_secs_f64()))
+            .collect();
+        println!("  last counted (which path ends last): {}", last.join(", "));
         // The job's writer thread has ended by now: its CPU is read from the job's end.
         let cpu_job = cpu_by_thread();
         importer.idle().await;
@@ -243,11 +248,6 @@ fn main() {
             cdn_bound.as_secs_f64(),
             100.0 * bound.as_secs_f64() / wall.as_secs_f64()
         );
-        let last: Vec<String> = moved
-            .iter()
-            .map(|(kind, (_, at))| format!("{kind} {:.1} s", at.as_secs_f64()))
-            .collect();
-        println!("  last counted (which path ends last): {}", last.join(", "));
         let job_cpu = |prefix: &str| cpu_of(&cpu_job, prefix) - cpu_of(&cpu_before, prefix);
         println!(
             "  CPU during the job: importer {:.1} s (of which its writer thread {writer:.1} s), emulator {:.1} s, of {:.1} s the two cores had",
