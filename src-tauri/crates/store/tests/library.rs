@@ -668,12 +668,9 @@ fn a_backup_whose_files_are_gone_is_refused_and_the_vault_stays_as_it_was() {
     assert_eq!(common::client_names(&v), vec!["Acme"]);
 }
 
-/// Each object's (spend, impressions, clicks, conversions) as lib_objects holds them, and as
-/// the sum of its daily rows without breakdown.
-fn totals_held_and_summed(
-    v: &switchboard_store::Vault,
-    account: &str,
-) -> (Vec<String>, Vec<String>) {
+/// Each object's `level id spend impressions clicks conversions` as lib_objects holds them,
+/// after checking they equal the sums of its daily rows without breakdown.
+fn settled_totals(v: &switchboard_store::Vault, account: &str) -> Vec<String> {
     let held = v
         .debug_query(
             "SELECT level || ' ' || external_id || ' ' || spend_micros || ' ' || impressions || ' ' || clicks || ' ' || conversions_micros
@@ -691,7 +688,17 @@ fn totals_held_and_summed(
             account,
         )
         .unwrap();
-    (held, summed)
+    assert_eq!(held, summed, "lifetime totals against the daily rows");
+    held
+}
+
+/// The objects whose total changes are still pending.
+fn pending_totals(v: &switchboard_store::Vault, account: &str) -> Vec<String> {
+    v.debug_query(
+        "SELECT external_id FROM lib_totals_pending WHERE account_id = ?1",
+        account,
+    )
+    .unwrap()
 }
 
 #[test]
@@ -744,8 +751,7 @@ fn settled_totals_add_each_write_s_change_and_equal_the_sum_of_the_daily_rows() 
         w.client(&client)?.settle_lib_totals(&account)
     })
     .unwrap();
-    let (held, summed) = totals_held_and_summed(&v, &account);
-    assert_eq!(held, summed);
+    let held = settled_totals(&v, &account);
     assert_eq!(
         held[0], "ad a1 12000000 70 7 7000",
         "the breakdown row is not counted"
@@ -771,36 +777,21 @@ fn settled_totals_add_each_write_s_change_and_equal_the_sum_of_the_daily_rows() 
         w.client(&client)?.settle_lib_totals(&account)
     })
     .unwrap();
-    let (held, summed) = totals_held_and_summed(&v, &account);
-    assert_eq!(held, summed);
+    let held = settled_totals(&v, &account);
     assert_eq!(held[0], "ad a1 11000000 60 6 6000");
     assert_eq!(held[1], "ad a2 6000000 60 6 6000");
 
     // The never-listed ad's change waits for it; listed later, it has its rows' totals.
-    assert_eq!(
-        v.debug_query(
-            "SELECT external_id FROM lib_totals_pending WHERE account_id = ?1",
-            &account
-        )
-        .unwrap(),
-        vec!["ghost".to_owned()]
-    );
+    assert_eq!(pending_totals(&v, &account), vec!["ghost".to_owned()]);
     v.write(Origin::Import, |w| {
         let mut c = w.client(&client)?;
         c.upsert_lib_objects(&account, &[object("ad", "ghost", None, "Late ad", "")])?;
         c.settle_lib_totals(&account)
     })
     .unwrap();
-    let (held, summed) = totals_held_and_summed(&v, &account);
-    assert_eq!(held, summed);
+    let held = settled_totals(&v, &account);
     assert_eq!(held[2], "ad ghost 1000000 10 1 1000");
-    assert!(v
-        .debug_query(
-            "SELECT external_id FROM lib_totals_pending WHERE account_id = ?1",
-            &account
-        )
-        .unwrap()
-        .is_empty());
+    assert!(pending_totals(&v, &account).is_empty());
 
     // A full recompute agrees, and leaves nothing pending to be added twice.
     v.write(Origin::Import, |w| {
@@ -810,7 +801,6 @@ fn settled_totals_add_each_write_s_change_and_equal_the_sum_of_the_daily_rows() 
         c.settle_lib_totals(&account)
     })
     .unwrap();
-    let (held, summed) = totals_held_and_summed(&v, &account);
-    assert_eq!(held, summed);
+    let held = settled_totals(&v, &account);
     assert_eq!(held[1], "ad a2 7000000 70 7 7000");
 }
