@@ -13,6 +13,7 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::serve::ListenerExt;
 use axum::Router;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
@@ -169,6 +170,14 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
                 // A dropped handle stops the listener as well.
                 let _ = stopped.wait_for(|stop| *stop).await;
             };
+            // why: a platform's servers answer without Nagle's algorithm; with it, the last
+            // partial segment of a response waited for the client's delayed ACK, adding
+            // latency no real platform has to every large page and CDN file.
+            let listener = listener.tap_io(|tcp| {
+                if let Err(e) = tcp.set_nodelay(true) {
+                    tracing::debug!(error = %e, "could not set TCP_NODELAY");
+                }
+            });
             if let Err(e) = axum::serve(listener, router)
                 .with_graceful_shutdown(signal)
                 .await
