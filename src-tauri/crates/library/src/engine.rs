@@ -122,6 +122,8 @@ pub struct Importer {
     connector: Arc<Connector>,
     sources: Box<SourceLookup>,
     downloads: reqwest::Client,
+    /// The thread downloads run on (`None`: on the caller's runtime).
+    fetcher: Option<crate::fetcher::Fetcher>,
     options: ImporterOptions,
     running: Mutex<HashMap<String, watch::Sender<Option<Stop>>>>,
     tasks: Mutex<JoinSet<()>>,
@@ -285,6 +287,7 @@ impl Importer {
             connector,
             sources,
             downloads: download::http_client(),
+            fetcher: crate::fetcher::Fetcher::start("sb-downloads"),
             options,
             running: Mutex::new(HashMap::new()),
             tasks: Mutex::new(JoinSet::new()),
@@ -1247,7 +1250,7 @@ impl Importer {
                     let asset = queue.pop_front().expect("queued");
                     let (videos, requests, this, run) =
                         (videos.clone(), requests.clone(), self.clone(), run.clone());
-                    set.spawn(async move {
+                    let task = async move {
                         let _video = if asset.kind == "video" {
                             Some(videos.acquire_owned().await)
                         } else {
@@ -1279,7 +1282,11 @@ impl Importer {
                             },
                         };
                         run.write(msg).await;
-                    });
+                    };
+                    match &self.fetcher {
+                        Some(fetcher) => set.spawn_on(task, fetcher.handle()),
+                        None => set.spawn(task),
+                    };
                 }
                 if run.stopped() {
                     set.abort_all();

@@ -12,6 +12,7 @@
 pub mod download;
 mod engine;
 mod error;
+mod fetcher;
 pub mod pacer;
 
 pub use engine::{Importer, ImporterOptions, JobEnded, StartImport};
