@@ -804,3 +804,108 @@ fn settled_totals_add_each_write_s_change_and_equal_the_sum_of_the_daily_rows() 
     let held = settled_totals(&v, &account);
     assert_eq!(held[1], "ad a2 7000000 70 7 7000");
 }
+
+#[test]
+fn metric_rows_written_many_per_statement_keep_the_later_of_two_rows_for_a_day_and_refuse_bad_dates(
+) {
+    use switchboard_store::domain::MetricUpsert;
+    let dir = tempfile::tempdir().unwrap();
+    let v = common::open(dir.path(), common::clock());
+    let [client] = clients(&v, ["Acme"]);
+    let row = |id: usize, day: usize, spend: i64| MetricUpsert {
+        level: "ad".into(),
+        external_id: format!("ad{id:03}"),
+        date: format!("2026-10-{:02}", day + 1),
+        spend_micros: spend,
+        impressions: spend / 1_000,
+        clicks: 1,
+        extra: if id.is_multiple_of(2) {
+            String::new()
+        } else {
+            format!("{{\"n\":{id}}}")
+        },
+        currency: id.is_multiple_of(3).then(|| "EUR".to_owned()),
+        video_views: id.is_multiple_of(5).then_some(id as i64),
+        ..Default::default()
+    };
+    // 150 rows of 50 ads, three days each, and three of those days again later in the
+    // batch with other values: the later row is the one kept each time.
+    let mut rows: Vec<MetricUpsert> = (0..50)
+        .flat_map(|id| (0..3).map(move |day| (id, day)))
+        .map(|(id, day)| row(id, day, (id * 100 + day) as i64 * 1_000))
+        .collect();
+    rows.insert(40, row(10, 0, 777_000));
+    rows.insert(64, row(20, 0, 888_000));
+    rows.push(row(49, 2, 999_000));
+    assert_eq!(rows.len(), 153);
+    let account = v
+        .write(Origin::Import, |w| {
+            let mut c = w.client(&client)?;
+            let account = account(&mut c, "meta", "act_1", "Main")?;
+            c.upsert_lib_metrics(&account, &rows)?;
+            Ok(account)
+        })
+        .unwrap();
+    let stored = v
+        .debug_query(
+            "SELECT external_id || ' ' || date || ' ' || spend_micros || ' ' || impressions || ' ' || extra || ' '
+                 || coalesce(currency, '-') || ' ' || coalesce(video_views, '-')
+             FROM lib_metrics_daily WHERE account_id = ?1 ORDER BY external_id, date",
+            &account,
+        )
+        .unwrap();
+    let mut expected = std::collections::BTreeMap::new();
+    for m in &rows {
+        expected.insert(
+            (m.external_id.clone(), m.date.clone()),
+            format!(
+                "{} {} {} {} {} {} {}",
+                m.external_id,
+                m.date,
+                m.spend_micros,
+                m.impressions,
+                if m.extra.is_empty() { "{}" } else { &m.extra },
+                m.currency.as_deref().unwrap_or("-"),
+                m.video_views.map_or("-".to_owned(), |n| n.to_string())
+            ),
+        );
+    }
+    assert_eq!(stored, expected.into_values().collect::<Vec<_>>());
+    assert!(stored.contains(&"ad010 2026-10-01 777000 777 {} - 10".to_owned()));
+    assert!(stored.contains(&"ad020 2026-10-01 888000 888 {} - 20".to_owned()));
+    assert!(stored.contains(&"ad049 2026-10-03 999000 999 {\"n\":49} - -".to_owned()));
+
+    // A bad date or level anywhere in a batch refuses the batch; nothing of it is stored.
+    // A date must be zero-padded: "2026-1-05" would sort after "2026-10-01".
+    for (date, level) in [
+        ("2026-1-05", "ad"),
+        ("2026-02-30", "ad"),
+        (" 2026-01-05", "ad"),
+        ("2026-01-05", "adset"),
+    ] {
+        let mut batch: Vec<MetricUpsert> = (0..70).map(|i| row(i, 9, 1)).collect();
+        batch[66] = MetricUpsert {
+            date: date.into(),
+            level: level.into(),
+            ..row(66, 9, 1)
+        };
+        let err = v
+            .write(Origin::Import, |w| {
+                w.client(&client)?.upsert_lib_metrics(&account, &batch)
+            })
+            .unwrap_err();
+        let want = if level == "ad" {
+            format!("'{date}' is not a YYYY-MM-DD date")
+        } else {
+            "'adset' is not a metrics level".to_owned()
+        };
+        assert!(err.to_string().contains(&want), "{err}");
+    }
+    let count = v
+        .debug_query(
+            "SELECT count(*) FROM lib_metrics_daily WHERE account_id = ?1",
+            &account,
+        )
+        .unwrap();
+    assert_eq!(count, vec!["150".to_owned()]);
+}

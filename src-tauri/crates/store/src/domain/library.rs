@@ -526,7 +526,7 @@ impl ClientWrite<'_, '_> {
                     m.level
                 )));
             }
-            if chrono::NaiveDate::parse_from_str(&m.date, "%Y-%m-%d").is_err() {
+            if !is_iso_date(&m.date) {
                 return Err(StoreError::Invalid(format!(
                     "'{}' is not a YYYY-MM-DD date",
                     m.date
@@ -925,6 +925,24 @@ impl ClientRead<'_> {
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
+}
+
+/// `YYYY-MM-DD` exactly (zero-padded, so that dates sort as text) and a real calendar day.
+// why: chrono's "%Y-%m-%d" also takes "2026-1-5", which would sort after "2026-10-01".
+fn is_iso_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    let num = |r: std::ops::Range<usize>| {
+        b[r].iter().try_fold(0u32, |n, d| {
+            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+        })
+    };
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && matches!(
+            (num(0..4), num(5..7), num(8..10)),
+            (Some(y), Some(m), Some(d)) if chrono::NaiveDate::from_ymd_opt(y as i32, m, d).is_some()
+        )
 }
 
 #[cfg(test)]
