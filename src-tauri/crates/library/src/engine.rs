@@ -167,8 +167,9 @@ struct Queued(WriteMsg, Option<PageHold>);
 // the library filled late and the creatives' assets were found late.
 const LISTING_PAGE_SLOTS: usize = 4;
 
-/// The pages waiting for the writer: `metrics` slots for metrics pages, and as many again
-/// plus [`LISTING_PAGE_SLOTS`] for all pages. A page holds its slots until it is written.
+/// The pages waiting for the writer: `metrics` slots that only metrics pages take, and
+/// `metrics` + [`LISTING_PAGE_SLOTS`] slots that every page takes (a metrics page one of
+/// each). A page holds its slots until it is written.
 struct PageSlots {
     all: Arc<Semaphore>,
     metrics: Arc<Semaphore>,
