@@ -258,10 +258,10 @@ impl Run {
     async fn write(&self, msg: WriteMsg) -> bool {
         let hold = match &msg {
             WriteMsg::Step(step) if carries_rows(step) => {
-                match self.page_slots.hold(!step.metrics.is_empty()).await {
-                    Some(h) => Some(h),
-                    None => return false,
-                }
+                let Some(h) = self.page_slots.hold(!step.metrics.is_empty()).await else {
+                    return false;
+                };
+                Some(h)
             }
             _ => None,
         };

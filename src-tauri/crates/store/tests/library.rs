@@ -806,8 +806,7 @@ fn settled_totals_add_each_write_s_change_and_equal_the_sum_of_the_daily_rows() 
 }
 
 #[test]
-fn metric_rows_written_many_per_statement_keep_the_later_of_two_rows_for_a_day_and_refuse_bad_dates(
-) {
+fn metric_rows_keep_the_later_of_two_rows_for_a_day_and_a_bad_date_or_level_refuses_the_batch() {
     use switchboard_store::domain::MetricUpsert;
     let dir = tempfile::tempdir().unwrap();
     let v = common::open(dir.path(), common::clock());
